@@ -138,13 +138,19 @@ _FRAMEWORK_MODULES = {"framework", "stats", "__init__", "__main__"}
 
 
 def load_claims() -> None:
-    """Import every module of the ``checks`` package so its claims register."""
+    """Import every module of the ``checks`` package and its sub-packages so their claims register.
+
+    Claim modules live in sub-packages by paper section (``checks/section4/theorem_4_3.py``);
+    helper modules beside them (shared instances, cached runs) are imported too and simply
+    register nothing.  Modules whose name starts with ``_`` are skipped.
+    """
     import checks
 
-    for info in sorted(pkgutil.iter_modules(checks.__path__), key=lambda i: i.name):
-        if info.name in _FRAMEWORK_MODULES or info.name.startswith("_"):
+    for info in sorted(pkgutil.walk_packages(checks.__path__, prefix="checks."), key=lambda i: i.name):
+        leaf = info.name.rsplit(".", 1)[-1]
+        if leaf in _FRAMEWORK_MODULES or leaf.startswith("_"):
             continue
-        importlib.import_module(f"checks.{info.name}")
+        importlib.import_module(info.name)
 
 
 def registry() -> list[Claim]:
