@@ -5,6 +5,7 @@ import sys
 
 from checks.framework import RunContext, get_claim, registry, run_claim
 
+from ..options import add_command, add_options
 from ..output import check_output_dir, check_output_file, dump_json, table
 from ..parsing import parse_claim_ids
 
@@ -12,13 +13,12 @@ __all__ = ["register", "run_claims", "evidence_summary"]
 
 
 def register(sub) -> None:
-    p = sub.add_parser("list", help="list the registered claims",
-                       description="List every registered claim: its id (the paper's label), title and statement.")
-    p.add_argument("--json", action="store_true", help='print {"claims": [{"id", "title", "statement"}]}')
-    p.set_defaults(func=cmd_list)
+    p = add_command(sub, "list", cmd_list, help="list the registered claims",
+                    description="List every registered claim: its id (the paper's label), title and statement.")
+    add_options(p, "json", help={"json": 'print {"claims": [{"id", "title", "statement"}]}'})
 
-    p = sub.add_parser(
-        "run", help="run claims and print their verdicts",
+    p = add_command(
+        sub, "run", cmd_run, help="run claims and print their verdicts",
         description=(
             "Run the registered claims (default: all). Each claim runs its methods: symbolic, "
             "high-precision, monte-carlo and negative-control; it passes iff every piece of "
@@ -26,13 +26,12 @@ def register(sub) -> None:
         ),
     )
     p.add_argument("--claims", help="comma-separated claim ids (default: every claim)")
-    p.add_argument("--seed", type=int, default=0, help="base seed for all randomness (default 0)")
+    add_options(p, "seed", help={"seed": "base seed for all randomness (default 0)"})
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--quick", action="store_true", help="smaller sample sizes (for smoke tests)")
     mode.add_argument("--thorough", action="store_true", help="larger sample sizes (slower)")
     p.add_argument("--json", metavar="PATH", help="write the results as JSON to PATH ('-' for stdout)")
     p.add_argument("--report", metavar="DIR", help="also write a Markdown+HTML report with figures to DIR")
-    p.set_defaults(func=cmd_run)
 
 
 def cmd_list(args) -> int:

@@ -4,39 +4,26 @@ from __future__ import annotations
 import numpy as np
 
 from numeric import model
-from numeric.validation import check_depth, check_eta
 
+from ..options import add_command, add_options, read_depth, read_eta, read_weights, read_wstar
 from ..output import dump_json, table
-from ..parsing import parse_float, parse_matrix, parse_vector
 
 
 def register(sub) -> None:
-    p = sub.add_parser(
-        "evaluate", help="evaluate L, R, L_R, S_avg and grad L_R at given weights",
+    p = add_command(
+        sub, "evaluate", cmd_evaluate, help="evaluate L, R, L_R, S_avg and grad L_R at given weights",
         description=(
             "Evaluate the loss L (eqs 2-3, no factor 1/2), the S-SAM regularizer R (eq 7), "
             "the marginalized loss L_R = E[L(W+G)] (Lemma 2.2), the average sharpness "
             "(eq 9) and the gradient of L_R at one point of a depth-L diagonal network."
         ),
     )
-    p.add_argument("--depth", type=int, required=True, help="number of layers L (>= 2)")
-    p.add_argument("--eta", required=True, help="S-SAM noise level eta (> 0)")
-    p.add_argument("--wstar", required=True, help='true parameter w*, comma-separated, e.g. "1.5,-0.2"')
-    p.add_argument("--weights", required=True,
-                   help='weights: L rows (layer 1 first) separated by ";", each with d comma-separated numbers')
-    p.add_argument("--json", action="store_true", help="print JSON")
-    p.set_defaults(func=cmd_evaluate)
+    add_options(p, "depth", "eta", "wstar", "weights", "json")
 
 
 def cmd_evaluate(args) -> int:
-    L = check_depth(args.depth)
-    eta = check_eta(parse_float(args.eta, "eta"))
-    wstar = np.array(parse_vector(args.wstar, "wstar"))
-    W = np.array(parse_matrix(args.weights, "weights"))
-    if W.shape[0] != L:
-        raise ValueError(f"weights: expected {L} rows (the depth), got {W.shape[0]}")
-    if W.shape[1] != wstar.shape[0]:
-        raise ValueError(f"weights: each row must have {wstar.shape[0]} entries (the length of wstar), got {W.shape[1]}")
+    L, eta, wstar = read_depth(args), read_eta(args), read_wstar(args)
+    W = read_weights(args, L, wstar.size)
     out = {
         "depth": L, "width": int(W.shape[1]), "eta": eta,
         "loss": float(model.loss(W, wstar)),

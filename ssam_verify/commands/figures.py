@@ -5,14 +5,15 @@ import sys
 import time
 from pathlib import Path
 
+from ..options import add_command, add_options
 from ..output import table
 
 __all__ = ["register", "write_figures"]
 
 
 def register(sub) -> None:
-    p = sub.add_parser(
-        "figures", help="draw every registered figure (PNG and SVG)",
+    p = add_command(
+        sub, "figures", cmd_figures, help="draw every registered figure (PNG and SVG)",
         description=(
             "Draw every registered figure (ssam_verify.figures.all_figures(): the paper's "
             "Figures 2-3 and the suite's section figures) as PNG and SVG into DIR. "
@@ -21,9 +22,8 @@ def register(sub) -> None:
     )
     p.add_argument("-o", "--output", metavar="DIR", default="figures", help="output directory (default: ./figures)")
     p.add_argument("--only", metavar="NAME,..", help="comma-separated figure names (default: all)")
-    p.add_argument("--seed", type=int, default=0, help="seed for figures with randomness (default 0)")
+    add_options(p, "seed", help={"seed": "seed for figures with randomness (default 0)"})
     p.add_argument("--list", action="store_true", help="list the figure names and exit")
-    p.set_defaults(func=cmd_figures)
 
 
 def _names(only: str | None, known: dict) -> list:

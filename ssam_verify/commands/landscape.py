@@ -12,15 +12,16 @@ import mpmath
 
 from numeric import shrinkage as S
 from numeric.critical_points import coordinate_critical_points
-from numeric.validation import check_depth, check_int
+from numeric.validation import check_int
 
+from ..options import add_command, add_options, read_depth
 from ..output import dump_json, table
 from ..parsing import parse_decimal
 
 
 def register(sub) -> None:
-    p = sub.add_parser(
-        "shrinkage", help="certified shrinkage factors and critical points of one coordinate (Theorem 3.1(b))",
+    p = add_command(
+        sub, "shrinkage", cmd_shrinkage, help="certified shrinkage factors and critical points of one coordinate (Theorem 3.1(b))",
         description=(
             "Nonzero shrinkage factors lambda of Theorem 3.1(b): roots in (0,1) of "
             "lambda^2 - lambda^((L-2)/(L-1)) + eta^2 |w*|^(-2/L) = 0 (eq 13), equivalently positive roots a = "
@@ -28,25 +29,17 @@ def register(sub) -> None:
             "(eq 14) is decided exactly; every root comes with an interval proven to contain exactly one root. "
             "Also counts and classifies the critical points of L_R for this coordinate."),
     )
-    p.add_argument("--depth", type=int, required=True, help="number of layers L (>= 2)")
-    p.add_argument("--eta", required=True, help="noise level eta (> 0), exact decimal")
-    p.add_argument("--wstar", required=True, help="target w* (one coordinate), exact decimal; its sign picks "
-                                                  "the sign patterns of the critical points")
-    p.add_argument("--digits", type=int, default=50, help="significant digits (default 50)")
-    p.add_argument("--json", action="store_true", help="print JSON")
-    p.add_argument("--plot", metavar="PATH", help="also write a plot of lambda against |w*| for L = 2..6 "
-                                                  "(this eta, thresholds marked, this case starred) to PATH (PNG; SVG alongside)")
-    p.set_defaults(func=cmd_shrinkage)
+    add_options(p, "depth", "eta", "wstar", "digits", "json", "plot", help={
+        "eta": "noise level eta (> 0), exact decimal",
+        "wstar": "target w* (one coordinate), exact decimal; its sign picks the sign patterns of the critical points",
+        "plot": "also write a plot of lambda against |w*| for L = 2..6 (this eta, thresholds marked, this case "
+                "starred) to PATH (PNG; SVG alongside)"})
 
-    q = sub.add_parser(
-        "threshold", help="the threshold tau_L(eta) of eq 14 at any precision",
+    q = add_command(
+        sub, "threshold", cmd_threshold, help="the threshold tau_L(eta) of eq 14 at any precision",
         description="tau_L(eta) = eta^L (2(L-1))^(L-1) / (L^(L/2) (L-2)^((L-2)/2)) (eq 14), tau_2 = eta^2; "
                     "also the double-root location a_c = eta sqrt((L-2)/L) and lambda_c.")
-    q.add_argument("--depth", type=int, required=True, help="number of layers L (>= 2)")
-    q.add_argument("--eta", required=True, help="noise level eta (> 0), exact decimal")
-    q.add_argument("--digits", type=int, default=50, help="significant digits (default 50)")
-    q.add_argument("--json", action="store_true", help="print JSON")
-    q.set_defaults(func=cmd_threshold)
+    add_options(q, "depth", "eta", "digits", "json", help={"eta": "noise level eta (> 0), exact decimal"})
 
 
 def _s(x, digits):
@@ -69,7 +62,7 @@ def _s_dir(x, digits, down: bool) -> str:
 
 
 def _args(args):
-    L = check_depth(args.depth)
+    L = read_depth(args)
     digits = check_int(args.digits, "digits", minimum=5, maximum=100000)
     eta = parse_decimal(args.eta, "eta")
     if eta <= 0:

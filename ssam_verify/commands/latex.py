@@ -4,14 +4,15 @@ from __future__ import annotations
 import sys
 from collections import Counter
 
+from ..options import add_command
 from ..output import table
 
 __all__ = ["register"]
 
 
 def register(sub) -> None:
-    p = sub.add_parser(
-        "latex", help="export every derived formula as one LaTeX document",
+    p = add_command(
+        sub, "latex", cmd_latex, help="export every derived formula as one LaTeX document",
         description=(
             "Write one standalone LaTeX document with every formula the derivations modules "
             "export (formulas()), printed by SymPy's LaTeX printer, each labelled by claim id "
@@ -23,7 +24,6 @@ def register(sub) -> None:
     p.add_argument("--pdf", action="store_true", help="also compile it with pdflatex (next to PATH)")
     p.add_argument("--roundtrip", action="store_true",
                    help="parse every formula back with sympy's parse_latex and report the outcome")
-    p.set_defaults(func=cmd_latex)
 
 
 def cmd_latex(args) -> int:

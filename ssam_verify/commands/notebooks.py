@@ -3,14 +3,15 @@ from __future__ import annotations
 
 import sys
 
+from ..options import add_command
 from ..output import table
 
 __all__ = ["register"]
 
 
 def register(sub) -> None:
-    p = sub.add_parser(
-        "notebooks", help="generate the Jupyter notebooks (one per part of the paper)",
+    p = add_command(
+        sub, "notebooks", cmd_notebooks, help="generate the Jupyter notebooks (one per part of the paper)",
         description=(
             "Generate one Jupyter notebook per part of the paper from ssam_verify.notebook_parts "
             "(nbformat v4, kernel python3), without outputs. With --execute each notebook is run "
@@ -27,7 +28,6 @@ def register(sub) -> None:
     p.add_argument("--only", metavar="NAME,..", help="comma-separated notebook names, e.g. 02-marginalized-loss")
     p.add_argument("--check", action="store_true", help="only check that DIR holds up-to-date notebooks")
     p.add_argument("--timeout", type=float, default=300, help="seconds allowed per cell with --execute (default 300)")
-    p.set_defaults(func=cmd_notebooks)
 
 
 def cmd_notebooks(args) -> int:

@@ -4,15 +4,16 @@ from __future__ import annotations
 import numpy as np
 
 from numeric import pacbayes as pb
-from numeric.validation import check_depth, check_eta, check_int, check_positive
+from numeric.validation import check_int, check_positive
 
+from ..options import add_command, add_options, read_depth, read_eta, read_weights, read_wstar
 from ..output import dump_json, table
-from ..parsing import parse_float, parse_matrix, parse_vector
+from ..parsing import parse_float, parse_matrix
 
 
 def register(sub) -> None:
-    p = sub.add_parser(
-        "pacbayes", help="coverage and slack of the PAC-Bayes bound of Lemma 2.3 over many data sets",
+    p = add_command(
+        sub, "pacbayes", cmd_pacbayes, help="coverage and slack of the PAC-Bayes bound of Lemma 2.3 over many data sets",
         description=(
             "Draw K independent data sets of n samples (E[XX^T] = Sigma, labels <w*,X> + N(0, noise^2)), "
             "evaluate both sides of Lemma 2.3 for a depth-L diagonal network with prior N(0, eta^2) and "
@@ -22,11 +23,11 @@ def register(sub) -> None:
             "95% upper bound and the slack quantiles."
         ),
     )
-    p.add_argument("--depth", type=int, required=True, help="number of layers L (>= 2)")
-    p.add_argument("--eta", required=True, help="prior/posterior standard deviation per weight, eta = sigma (> 0)")
-    p.add_argument("--wstar", required=True, help='true parameter w*, comma-separated, e.g. "1,-0.5,0.25"')
+    add_options(p, "depth", "eta", "wstar",
+                help={"eta": "prior/posterior standard deviation per weight, eta = sigma (> 0)"})
     g = p.add_mutually_exclusive_group(required=True)
-    g.add_argument("--weights", help='fixed weights: L rows (layer 1 first) separated by ";", d numbers each')
+    add_options(g, "weights", required={"weights": False},
+                help={"weights": 'fixed weights: L rows (layer 1 first) separated by ";", d numbers each'})
     g.add_argument("--train", choices=("gd", "ssam"), help="learn W on each data set by GD or S-SAM")
     p.add_argument("--n", type=int, required=True, help="samples per data set (>= 1)")
     p.add_argument("--draws", type=int, required=True, help="number of independent data sets K (>= 1)")
@@ -38,15 +39,11 @@ def register(sub) -> None:
     p.add_argument("--cov", help='input covariance Sigma, rows separated by ";" (default identity)')
     p.add_argument("--lr", default="0.05", help="learning rate for --train (default 0.05)")
     p.add_argument("--steps", type=int, default=300, help="training steps for --train (default 300)")
-    p.add_argument("--seed", type=int, default=0, help="seed (default 0)")
-    p.add_argument("--json", action="store_true", help="print JSON")
-    p.set_defaults(func=cmd_pacbayes)
+    add_options(p, "seed", "json")
 
 
 def cmd_pacbayes(args) -> int:
-    L = check_depth(args.depth)
-    eta = float(check_eta(parse_float(args.eta, "eta")))
-    wstar = np.array(parse_vector(args.wstar, "wstar"))
+    L, eta, wstar = read_depth(args), float(read_eta(args)), read_wstar(args)
     d = wstar.shape[0]
     n = check_int(args.n, "n", minimum=1)
     draws = check_int(args.draws, "draws", minimum=1)
@@ -60,12 +57,7 @@ def cmd_pacbayes(args) -> int:
     kw = dict(wstar=wstar, depth=L, sigma=eta, n=n, draws=draws, delta=delta, beta=beta, Sigma=Sigma,
               noise=noise, inputs=args.inputs, nu=nu, seed=args.seed)
     if args.weights is not None:
-        W = np.array(parse_matrix(args.weights, "weights"))
-        if W.shape[0] != L:
-            raise ValueError(f"weights: expected {L} rows (the depth), got {W.shape[0]}")
-        if W.shape[1] != d:
-            raise ValueError(f"weights: each row must have {d} entries (the length of wstar), got {W.shape[1]}")
-        kw["weights"] = W
+        kw["weights"] = read_weights(args, L, d)
     else:
         kw.update(train_method=args.train, lr=parse_float(args.lr, "lr"), steps=check_int(args.steps, "steps", 0))
     sim = pb.simulate_bound(**kw)

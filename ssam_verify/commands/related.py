@@ -5,35 +5,31 @@ import numpy as np
 
 from numeric import sharpness as sh
 from numeric import stability as st
-from numeric.validation import check_depth, check_eta, check_int
+from numeric.validation import check_int
 
+from ..options import add_command, add_options, read_depth, read_eta, read_weights, read_wstar
 from ..output import dump_json, table
-from ..parsing import parse_float, parse_matrix, parse_vector
 
 
 def register(sub) -> None:
-    p = sub.add_parser(
-        "sharpness", help="sharpness of L (and L_R) of a diagonal network vs the minimal sharpness of minimizers",
+    p = add_command(
+        sub, "sharpness", cmd_sharpness, help="sharpness of L (and L_R) of a diagonal network vs the minimal sharpness of minimizers",
         description=("Top Hessian eigenvalue of the loss L (no factor 1/2) of a depth-L diagonal network at given "
                      "weights or at every stable critical point of L_R (Theorem 3.1b), against the minimal "
                      "sharpness 2 L max_h |w*_h|^{2-2/L} of L's minimizers (Marion & Chizat)."))
-    p.add_argument("--depth", type=int, required=True, help="number of layers L (>= 2)")
-    p.add_argument("--eta", required=True, help="S-SAM noise level eta (> 0)")
-    p.add_argument("--wstar", required=True, help='true parameter w*, comma-separated, e.g. "1,0.5"')
+    add_options(p, "depth", "eta", "wstar")
     g = p.add_mutually_exclusive_group(required=True)
-    g.add_argument("--weights", help='weights: L rows separated by ";", each with d comma-separated numbers')
+    add_options(g, "weights", required={"weights": False})
     g.add_argument("--at", choices=["critical-points"], help="evaluate at the local minima of L_R")
-    p.add_argument("--json", action="store_true", help="print JSON")
-    p.set_defaults(func=cmd_sharpness)
+    add_options(p, "json")
 
-    q = sub.add_parser(
-        "sgd-threshold", help="exact mean-square stability threshold of SGD (Mulayoff & Michaeli, Thm 3)",
+    q = add_command(
+        sub, "sgd-threshold", cmd_sgd_threshold, help="exact mean-square stability threshold of SGD (Mulayoff & Michaeli, Thm 3)",
         description=("alpha* = 2/lambda_max(C^+ D), C = (H (+) H)/2, D = (1-p) H (x) H + p mean H_i (x) H_i, "
                      "p = (n-B)/(B(n-1)), for per-sample Hessians H_i read from FILE.npz (array H, shape (n, d, d))."))
     q.add_argument("--hessians", required=True, help="FILE.npz holding an array H of shape (n, d, d)")
     q.add_argument("--batch", type=int, required=True, help="batch size B (1 <= B <= n)")
-    q.add_argument("--json", action="store_true", help="print JSON")
-    q.set_defaults(func=cmd_sgd_threshold)
+    add_options(q, "json")
 
 
 def _point_row(W, wstar, eta, L):
@@ -45,13 +41,9 @@ def _point_row(W, wstar, eta, L):
 
 
 def cmd_sharpness(args) -> int:
-    L = check_depth(args.depth)
-    eta = check_eta(parse_float(args.eta, "eta"))
-    wstar = np.array(parse_vector(args.wstar, "wstar"))
+    L, eta, wstar = read_depth(args), read_eta(args), read_wstar(args)
     if args.weights is not None:
-        W = np.array(parse_matrix(args.weights, "weights"))
-        if W.shape != (L, wstar.size):
-            raise ValueError(f"weights: expected shape ({L}, {wstar.size}) (depth, len(wstar)), got {W.shape}")
+        W = read_weights(args, L, wstar.size)
         out = {"depth": L, "eta": eta, "wstar": wstar.tolist(), **_point_row(W, wstar, eta, L)}
         rows = [out]
     else:

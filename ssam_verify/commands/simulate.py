@@ -5,17 +5,18 @@ import numpy as np
 
 from numeric import data
 from numeric import dynamics as dy
-from numeric.validation import check_depth, check_eta, check_int, check_positive
+from numeric.validation import check_int, check_positive
 
+from ..options import add_command, add_options, read_depth, read_eta, read_weights, read_wstar
 from ..output import dump_json, table
-from ..parsing import parse_float, parse_matrix, parse_vector
+from ..parsing import parse_float
 
 ALGORITHMS = ("gradient-flow", "gradient-flow-unregularized", "gd", "sgd", "ssam", "projected-ssam")
 
 
 def register(sub) -> None:
-    p = sub.add_parser(
-        "simulate", help="simulate gradient flow, GD, SGD, S-SAM or projected S-SAM (Section 4)",
+    p = add_command(
+        sub, "simulate", cmd_simulate, help="simulate gradient flow, GD, SGD, S-SAM or projected S-SAM (Section 4)",
         description=(
             "Simulate the training dynamics of Section 4 from one start: the gradient flow of L_R "
             "(eq 12) or of L, gradient descent on L_R (eq 18), SGD (eq 4), S-SAM (eq 6) or projected "
@@ -26,11 +27,8 @@ def register(sub) -> None:
                 '--init "0.2;2.5" --steps 2000 --step-size 0.01 --json'),
     )
     p.add_argument("--algorithm", required=True, choices=ALGORITHMS, help="which dynamics")
-    p.add_argument("--depth", type=int, required=True, help="number of layers L (>= 2)")
-    p.add_argument("--eta", required=True, help="S-SAM noise level eta (> 0; sgd and unregularized flow use it only in L_R)")
-    p.add_argument("--wstar", required=True, help='true parameter w*, comma-separated, e.g. "1.5,-0.2"')
-    p.add_argument("--init", required=True,
-                   help='start W(0): L rows (layer 1 first) separated by ";", each with d comma-separated numbers')
+    add_options(p, "depth", "eta", "wstar", "init",
+                help={"eta": "S-SAM noise level eta (> 0; sgd and unregularized flow use it only in L_R)"})
     length = p.add_mutually_exclusive_group(required=True)
     length.add_argument("--time", help="final time T of a gradient flow")
     length.add_argument("--steps", type=int, help="number of steps of a recursion")
@@ -41,13 +39,12 @@ def register(sub) -> None:
     p.add_argument("--power", default="1.0", help="p of the power schedule, 0.5 < p <= 1 (default 1)")
     p.add_argument("--radius", help="projection radius r of projected S-SAM (default: 1.5 x the radius of Theorem 4.4)")
     p.add_argument("--seeds", type=int, default=1, help="independent runs of a stochastic algorithm, batched (default 1)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (data and noise; default 0)")
+    add_options(p, "seed", help={"seed": "random seed (data and noise; default 0)"})
     p.add_argument("--samples", type=int, help="number of whitened data points n (default max(4d, 10))")
     p.add_argument("--record-every", type=int, help="record every k steps (default: about 100 records)")
     p.add_argument("--records", type=int, default=101, help="number of recorded times of a flow (default 101)")
-    p.add_argument("--json", action="store_true", help="print JSON")
-    p.add_argument("--plot", help="write a log-scale plot of the balancing gaps against the theoretical bound")
-    p.set_defaults(func=cmd_simulate)
+    add_options(p, "json", "plot",
+                help={"plot": "write a log-scale plot of the balancing gaps against the theoretical bound to PATH"})
 
 
 def _radius_default(L, eta, wstar):
@@ -87,14 +84,8 @@ def _bound_curve(args, L, eta, wstar, W0, times, alphas):
 def cmd_simulate(args) -> int:
     from numeric.critical_points import nearest_critical_point
 
-    L = check_depth(args.depth)
-    eta = float(check_eta(parse_float(args.eta, "eta")))
-    wstar = np.array(parse_vector(args.wstar, "wstar"))
-    W0 = np.array(parse_matrix(args.init, "init"))
-    if W0.shape[0] != L:
-        raise ValueError(f"init: expected {L} rows (the depth), got {W0.shape[0]}")
-    if W0.shape[1] != wstar.shape[0]:
-        raise ValueError(f"init: each row must have {wstar.shape[0]} entries (the length of wstar), got {W0.shape[1]}")
+    L, eta, wstar = read_depth(args), float(read_eta(args)), read_wstar(args)
+    W0 = read_weights(args, L, wstar.size, name="init")
     d = W0.shape[1]
     seeds = check_int(args.seeds, "seeds", minimum=1)
     flow = args.algorithm.startswith("gradient-flow")

@@ -1,0 +1,114 @@
+"""The command-line options every command shares, declared once.
+
+A command declares itself with :func:`add_command` and takes shared options by name
+with :func:`add_options`; it reads them back, validated, with the ``read_*``
+functions.  So ``--depth`` means the same thing, with the same help and the same
+error message, in every command::
+
+    p = add_command(sub, "evaluate", cmd_evaluate, help="...", description="...")
+    add_options(p, "depth", "eta", "wstar", "weights", "json")
+    ...
+    L, eta, wstar = read_depth(args), read_eta(args), read_wstar(args)
+    W = read_weights(args, L, wstar.size)
+
+The shared options (name: flag):
+
+========  ===============  =====================================================
+name      flag             meaning
+========  ===============  =====================================================
+depth     ``--depth L``    number of layers (>= 2), required
+eta       ``--eta E``      noise level (> 0), required, parsed as a float
+wstar     ``--wstar W``    the target ``w*``, comma-separated, required
+weights   ``--weights W``  a point: ``L`` rows (layer 1 first) separated by ``;``
+init      ``--init W``     a start ``W(0)``, same format as ``--weights``
+seed      ``--seed S``     the random seed (>= 0, default 0)
+json      ``--json``       print JSON instead of a table
+plot      ``--plot PATH``  also write a PNG (SVG alongside) to ``PATH``
+digits    ``--digits N``   significant digits of high-precision output (default 50)
+========  ===============  =====================================================
+
+A command adapts a help text with ``help={"eta": "..."}`` and makes an option
+optional (e.g. inside a mutually exclusive group) with ``required={"weights": False}``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from numeric.validation import check_depth, check_eta
+
+from .parsing import parse_float, parse_matrix, parse_vector
+
+__all__ = ["SHARED_OPTIONS", "add_command", "add_options", "read_depth", "read_eta", "read_wstar",
+           "read_weights"]
+
+_ROWS_HELP = 'L rows (layer 1 first) separated by ";", each with d comma-separated numbers'
+
+#: name -> (flags, keyword arguments of ``argparse.ArgumentParser.add_argument``)
+SHARED_OPTIONS: dict[str, tuple[tuple[str, ...], dict]] = {
+    "depth": (("--depth",), {"type": int, "required": True, "help": "number of layers L (>= 2)"}),
+    "eta": (("--eta",), {"required": True, "help": "S-SAM noise level eta (> 0)"}),
+    "wstar": (("--wstar",), {"required": True, "help": 'true parameter w*, comma-separated, e.g. "1.5,-0.2"'}),
+    "weights": (("--weights",), {"required": True, "help": f"weights: {_ROWS_HELP}"}),
+    "init": (("--init",), {"required": True, "help": f"start W(0): {_ROWS_HELP}"}),
+    "seed": (("--seed",), {"type": int, "default": 0, "help": "random seed (default 0)"}),
+    "json": (("--json",), {"action": "store_true", "help": "print JSON"}),
+    "plot": (("--plot",), {"metavar": "PATH", "help": "also write a plot to PATH (PNG; SVG alongside)"}),
+    "digits": (("--digits",), {"type": int, "default": 50, "help": "significant digits (default 50)"}),
+}
+
+
+def add_command(sub, name: str, func, *, help: str, description: str, epilog: str | None = None):
+    """Add the sub-command ``name`` running ``func(args)``; returns its parser."""
+    parser = sub.add_parser(name, help=help, description=description, epilog=epilog)
+    parser.set_defaults(func=func)
+    return parser
+
+
+def add_options(target, *names: str, help: dict | None = None, required: dict | None = None) -> None:
+    """Add the shared options ``names`` (keys of :data:`SHARED_OPTIONS`) to a parser or group.
+
+    ``help`` and ``required`` map option names to a command's own help text or
+    requiredness; everything else is as declared in :data:`SHARED_OPTIONS`.
+    """
+    help = help or {}
+    required = required or {}
+    unknown = set(names) - set(SHARED_OPTIONS)
+    if unknown:  # a programming error, not user input
+        raise KeyError(f"unknown shared option(s) {sorted(unknown)}; known: {sorted(SHARED_OPTIONS)}")
+    for name in names:
+        flags, kwargs = SHARED_OPTIONS[name]
+        kwargs = dict(kwargs)
+        if name in help:
+            kwargs["help"] = help[name]
+        if name in required:
+            kwargs["required"] = required[name]
+        target.add_argument(*flags, **kwargs)
+
+
+def read_depth(args) -> int:
+    """``--depth`` as a validated int (``>= 2``)."""
+    return check_depth(args.depth)
+
+
+def read_eta(args) -> float:
+    """``--eta`` as a validated float (``> 0``, finite)."""
+    return check_eta(parse_float(args.eta, "eta"))
+
+
+def read_wstar(args) -> np.ndarray:
+    """``--wstar`` as a float vector."""
+    return np.array(parse_vector(args.wstar, "wstar"))
+
+
+def read_weights(args, depth: int, width: int, name: str = "weights") -> np.ndarray:
+    """``--weights`` (or ``--init`` with ``name="init"``) as an array of shape ``(depth, width)``.
+
+    The error names the option and says which shape was expected: ``depth`` rows,
+    each with ``width`` entries (the length of ``--wstar``).
+    """
+    W = np.array(parse_matrix(getattr(args, name), name))
+    if W.shape[0] != depth:
+        raise ValueError(f"{name}: expected {depth} rows (the depth), got {W.shape[0]}")
+    if W.shape[1] != width:
+        raise ValueError(f"{name}: each row must have {width} entries (the length of wstar), got {W.shape[1]}")
+    return W
