@@ -5,7 +5,7 @@ with :func:`add_options`; it reads them back, validated, with the ``read_*``
 functions.  So ``--depth`` means the same thing, with the same help and the same
 error message, in every command::
 
-    p = add_command(sub, "evaluate", cmd_evaluate, help="...", description="...")
+    p = add_command(sub, "evaluate", cmd_evaluate)   # help and description: cmd_evaluate's docstring
     add_options(p, "depth", "eta", "wstar", "weights", "json")
     ...
     L, eta, wstar = read_depth(args), read_eta(args), read_wstar(args)
@@ -32,6 +32,8 @@ optional (e.g. inside a mutually exclusive group) with ``required={"weights": Fa
 """
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 
 from numeric.validation import check_depth, check_eta
@@ -57,9 +59,19 @@ SHARED_OPTIONS: dict[str, tuple[tuple[str, ...], dict]] = {
 }
 
 
-def add_command(sub, name: str, func, *, help: str, description: str, epilog: str | None = None):
-    """Add the sub-command ``name`` running ``func(args)``; returns its parser."""
-    parser = sub.add_parser(name, help=help, description=description, epilog=epilog)
+def add_command(sub, name: str, func, epilog: str | None = None):
+    """Add the sub-command ``name`` running ``func(args)``; returns its parser.
+
+    The command documents itself: the first line of ``func``'s docstring is its one-line
+    help in ``ssam-verify --help``, the rest its description in ``ssam-verify NAME --help``.
+    """
+    doc = inspect.cleandoc(func.__doc__ or "")
+    first, _, rest = doc.partition("\n\n")
+    if not first or not rest:  # a programming error: every command documents itself
+        raise ValueError(f"{func.__name__}: needs a docstring with a summary line and a description")
+    summary = " ".join(first.split()).rstrip(".")
+    parser = sub.add_parser(name, help=summary[0].lower() + summary[1:], description=" ".join(rest.split()),
+                            epilog=epilog)
     parser.set_defaults(func=func)
     return parser
 

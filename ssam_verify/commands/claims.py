@@ -13,18 +13,10 @@ __all__ = ["register", "run_claims", "evidence_summary"]
 
 
 def register(sub) -> None:
-    p = add_command(sub, "list", cmd_list, help="list the registered claims",
-                    description="List every registered claim: its id (the paper's label), title and statement.")
+    p = add_command(sub, "list", cmd_list)
     add_options(p, "json", help={"json": 'print {"claims": [{"id", "title", "statement"}]}'})
 
-    p = add_command(
-        sub, "run", cmd_run, help="run claims and print their verdicts",
-        description=(
-            "Run the registered claims (default: all). Each claim runs its methods: symbolic, "
-            "high-precision, monte-carlo and negative-control; it passes iff every piece of "
-            "evidence passes. Exit status: 0 all pass, 1 some fail or error, 2 bad input."
-        ),
-    )
+    p = add_command(sub, "run", cmd_run)
     p.add_argument("--claims", help="comma-separated claim ids (default: every claim)")
     add_options(p, "seed", help={"seed": "base seed for all randomness (default 0)"})
     mode = p.add_mutually_exclusive_group()
@@ -35,6 +27,10 @@ def register(sub) -> None:
 
 
 def cmd_list(args) -> int:
+    """List the registered claims.
+
+    List every registered claim: its id (the paper's label), title and statement.
+    """
     claims = registry()
     if args.json:
         dump_json({"claims": [{"id": c.id, "title": c.title, "statement": c.statement} for c in claims]})
@@ -83,6 +79,12 @@ def run_claims(ids, ctx, progress=True):
 
 
 def cmd_run(args) -> int:
+    """Run claims and print their verdicts.
+
+    Run the registered claims (default: all). Each claim runs its methods: symbolic, high-
+    precision, monte-carlo and negative-control; it passes iff every piece of evidence passes.
+    Exit status: 0 all pass, 1 some fail or error, 2 bad input.
+    """
     ids = parse_claim_ids(args.claims) if args.claims is not None else None
     check_output_file(args.json, "json")  # before spending minutes on the claims
     if args.report:

@@ -10,18 +10,17 @@ from ..output import dump_json, table
 
 
 def register(sub) -> None:
-    p = add_command(
-        sub, "evaluate", cmd_evaluate, help="evaluate L, R, L_R, S_avg and grad L_R at given weights",
-        description=(
-            "Evaluate the loss L (eqs 2-3, no factor 1/2), the S-SAM regularizer R (eq 7), "
-            "the marginalized loss L_R = E[L(W+G)] (Lemma 2.2), the average sharpness "
-            "(eq 9) and the gradient of L_R at one point of a depth-L diagonal network."
-        ),
-    )
+    p = add_command(sub, "evaluate", cmd_evaluate)
     add_options(p, "depth", "eta", "wstar", "weights", "json")
 
 
 def cmd_evaluate(args) -> int:
+    """Evaluate L, R, L_R, S_avg and grad L_R at given weights.
+
+    Evaluate the loss L (eqs 2-3, no factor 1/2), the S-SAM regularizer R (eq 7), the
+    marginalized loss L_R = E[L(W+G)] (Lemma 2.2), the average sharpness (eq 9) and the gradient
+    of L_R at one point of a depth-L diagonal network.
+    """
     L, eta, wstar = read_depth(args), read_eta(args), read_wstar(args)
     W = read_weights(args, L, wstar.size)
     out = {

@@ -12,14 +12,7 @@ __all__ = ["register", "write_figures"]
 
 
 def register(sub) -> None:
-    p = add_command(
-        sub, "figures", cmd_figures, help="draw every registered figure (PNG and SVG)",
-        description=(
-            "Draw every registered figure (ssam_verify.figures.all_figures(): the paper's "
-            "Figures 2-3 and the suite's section figures) as PNG and SVG into DIR. "
-            "Example: ssam-verify figures -o figures --only regularizer-vs-depth"
-        ),
-    )
+    p = add_command(sub, "figures", cmd_figures)
     p.add_argument("-o", "--output", metavar="DIR", default="figures", help="output directory (default: ./figures)")
     p.add_argument("--only", metavar="NAME,..", help="comma-separated figure names (default: all)")
     add_options(p, "seed", help={"seed": "seed for figures with randomness (default 0)"})
@@ -57,6 +50,12 @@ def write_figures(outdir, names=None, seed: int = 0, progress=None) -> list:
 
 
 def cmd_figures(args) -> int:
+    """Draw every registered figure (PNG and SVG).
+
+    Draw every registered figure (ssam_verify.figures.all_figures(): the paper's Figures 2-3 and
+    the suite's section figures) as PNG and SVG into DIR. Example: ssam-verify figures -o
+    figures --only regularizer-vs-depth
+    """
     from ..figures import all_figures
 
     figs = all_figures()

@@ -20,25 +20,14 @@ from ..parsing import parse_decimal
 
 
 def register(sub) -> None:
-    p = add_command(
-        sub, "shrinkage", cmd_shrinkage, help="certified shrinkage factors and critical points of one coordinate (Theorem 3.1(b))",
-        description=(
-            "Nonzero shrinkage factors lambda of Theorem 3.1(b): roots in (0,1) of "
-            "lambda^2 - lambda^((L-2)/(L-1)) + eta^2 |w*|^(-2/L) = 0 (eq 13), equivalently positive roots a = "
-            "lambda |w*|^(1/L) of (a^2+eta^2)^(L-1) - |w*| a^(L-2). The regime against the threshold tau_L(eta) "
-            "(eq 14) is decided exactly; every root comes with an interval proven to contain exactly one root. "
-            "Also counts and classifies the critical points of L_R for this coordinate."),
-    )
+    p = add_command(sub, "shrinkage", cmd_shrinkage)
     add_options(p, "depth", "eta", "wstar", "digits", "json", "plot", help={
         "eta": "noise level eta (> 0), exact decimal",
         "wstar": "target w* (one coordinate), exact decimal; its sign picks the sign patterns of the critical points",
         "plot": "also write a plot of lambda against |w*| for L = 2..6 (this eta, thresholds marked, this case "
                 "starred) to PATH (PNG; SVG alongside)"})
 
-    q = add_command(
-        sub, "threshold", cmd_threshold, help="the threshold tau_L(eta) of eq 14 at any precision",
-        description="tau_L(eta) = eta^L (2(L-1))^(L-1) / (L^(L/2) (L-2)^((L-2)/2)) (eq 14), tau_2 = eta^2; "
-                    "also the double-root location a_c = eta sqrt((L-2)/L) and lambda_c.")
+    q = add_command(sub, "threshold", cmd_threshold)
     add_options(q, "depth", "eta", "digits", "json", help={"eta": "noise level eta (> 0), exact decimal"})
 
 
@@ -71,6 +60,14 @@ def _args(args):
 
 
 def cmd_shrinkage(args) -> int:
+    """Certified shrinkage factors and critical points of one coordinate (Theorem 3.1(b)).
+
+    Nonzero shrinkage factors lambda of Theorem 3.1(b): roots in (0,1) of lambda^2 -
+    lambda^((L-2)/(L-1)) + eta^2 |w*|^(-2/L) = 0 (eq 13), equivalently positive roots a = lambda
+    |w*|^(1/L) of (a^2+eta^2)^(L-1) - |w*| a^(L-2). The regime against the threshold tau_L(eta)
+    (eq 14) is decided exactly; every root comes with an interval proven to contain exactly one
+    root. Also counts and classifies the critical points of L_R for this coordinate.
+    """
     L, digits, eta = _args(args)
     w = parse_decimal(args.wstar, "wstar")
     r = S.shrinkage_roots(L, eta, w.copy_abs(), digits=digits)  # copy_abs: exact (abs() rounds to 28 digits)
@@ -121,6 +118,11 @@ def cmd_shrinkage(args) -> int:
 
 
 def cmd_threshold(args) -> int:
+    """The threshold tau_L(eta) of eq 14 at any precision.
+
+    tau_L(eta) = eta^L (2(L-1))^(L-1) / (L^(L/2) (L-2)^((L-2)/2)) (eq 14), tau_2 = eta^2; also
+    the double-root location a_c = eta sqrt((L-2)/L) and lambda_c.
+    """
     L, digits, eta = _args(args)
     t = S.threshold(L, eta, digits=digits)
     ac, lc = S.double_root(L, eta, digits=digits)

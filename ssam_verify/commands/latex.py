@@ -11,14 +11,7 @@ __all__ = ["register"]
 
 
 def register(sub) -> None:
-    p = add_command(
-        sub, "latex", cmd_latex, help="export every derived formula as one LaTeX document",
-        description=(
-            "Write one standalone LaTeX document with every formula the derivations modules "
-            "export (formulas()), printed by SymPy's LaTeX printer, each labelled by claim id "
-            "and the paper's equation number. Example: ssam-verify latex -o formulas.tex --pdf"
-        ),
-    )
+    p = add_command(sub, "latex", cmd_latex)
     p.add_argument("-o", "--output", metavar="PATH", default="formulas.tex",
                    help="the .tex file to write (default: formulas.tex; '-' for stdout)")
     p.add_argument("--pdf", action="store_true", help="also compile it with pdflatex (next to PATH)")
@@ -27,6 +20,12 @@ def register(sub) -> None:
 
 
 def cmd_latex(args) -> int:
+    """Export every derived formula as one LaTeX document.
+
+    Write one standalone LaTeX document with every formula the derivations modules export
+    (formulas()), printed by SymPy's LaTeX printer, each labelled by claim id and the paper's
+    equation number. Example: ssam-verify latex -o formulas.tex --pdf
+    """
     from ..latex import collect_formulas, compile_pdf, latex_document, parser_backend, roundtrip_all, write_latex
 
     formulas = collect_formulas()

@@ -10,17 +10,7 @@ __all__ = ["register"]
 
 
 def register(sub) -> None:
-    p = add_command(
-        sub, "notebooks", cmd_notebooks, help="generate the Jupyter notebooks (one per part of the paper)",
-        description=(
-            "Generate one Jupyter notebook per part of the paper from ssam_verify.notebook_parts "
-            "(nbformat v4, kernel python3), without outputs. With --execute each notebook is run "
-            "top to bottom on a fresh kernel of this Python first and written with its outputs "
-            "(commit the notebooks generated without --execute). --check only verifies that the "
-            "notebooks in DIR are up to date (exit 1 if not). "
-            "Example: ssam-verify notebooks --execute -o /tmp/nb"
-        ),
-    )
+    p = add_command(sub, "notebooks", cmd_notebooks)
     p.add_argument("-o", "--output", metavar="DIR",
                    help="output directory (default: notebooks/ of the source checkout; installed "
                         "elsewhere: ./ssam-verify-notebooks)")
@@ -31,6 +21,14 @@ def register(sub) -> None:
 
 
 def cmd_notebooks(args) -> int:
+    """Generate the Jupyter notebooks (one per part of the paper).
+
+    Generate one Jupyter notebook per part of the paper from ssam_verify.notebook_parts
+    (nbformat v4, kernel python3), without outputs. With --execute each notebook is run top to
+    bottom on a fresh kernel of this Python first and written with its outputs (commit the
+    notebooks generated without --execute). --check only verifies that the notebooks in DIR are
+    up to date (exit 1 if not). Example: ssam-verify notebooks --execute -o /tmp/nb
+    """
     from ..notebooks import default_notebook_dir, stale_notebooks, write_notebooks
 
     only = [n.strip() for n in args.only.split(",") if n.strip()] if args.only else None

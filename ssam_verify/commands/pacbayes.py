@@ -12,17 +12,7 @@ from ..parsing import parse_float, parse_matrix
 
 
 def register(sub) -> None:
-    p = add_command(
-        sub, "pacbayes", cmd_pacbayes, help="coverage and slack of the PAC-Bayes bound of Lemma 2.3 over many data sets",
-        description=(
-            "Draw K independent data sets of n samples (E[XX^T] = Sigma, labels <w*,X> + N(0, noise^2)), "
-            "evaluate both sides of Lemma 2.3 for a depth-L diagonal network with prior N(0, eta^2) and "
-            "posterior N(W, eta^2) per weight: E_G L_pop(W+G) <= E_G L_emp(W+G) + (KL + log(1/delta))/(beta "
-            "sqrt n) + beta/(2 sqrt n) E_G E_Z[l^2], KL = ||W||^2/(2 eta^2). W is fixed (--weights) or learned "
-            "on each data set (--train gd|ssam). Reports the violation rate with its exact (Clopper-Pearson) "
-            "95% upper bound and the slack quantiles."
-        ),
-    )
+    p = add_command(sub, "pacbayes", cmd_pacbayes)
     add_options(p, "depth", "eta", "wstar",
                 help={"eta": "prior/posterior standard deviation per weight, eta = sigma (> 0)"})
     g = p.add_mutually_exclusive_group(required=True)
@@ -43,6 +33,15 @@ def register(sub) -> None:
 
 
 def cmd_pacbayes(args) -> int:
+    """Coverage and slack of the PAC-Bayes bound of Lemma 2.3 over many data sets.
+
+    Draw K independent data sets of n samples (E[XX^T] = Sigma, labels <w*,X> + N(0, noise^2)),
+    evaluate both sides of Lemma 2.3 for a depth-L diagonal network with prior N(0, eta^2) and
+    posterior N(W, eta^2) per weight: E_G L_pop(W+G) <= E_G L_emp(W+G) + (KL +
+    log(1/delta))/(beta sqrt n) + beta/(2 sqrt n) E_G E_Z[l^2], KL = ||W||^2/(2 eta^2). W is
+    fixed (--weights) or learned on each data set (--train gd|ssam). Reports the violation rate
+    with its exact (Clopper-Pearson) 95% upper bound and the slack quantiles.
+    """
     L, eta, wstar = read_depth(args), float(read_eta(args)), read_wstar(args)
     d = wstar.shape[0]
     n = check_int(args.n, "n", minimum=1)

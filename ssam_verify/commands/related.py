@@ -12,21 +12,14 @@ from ..output import dump_json, table
 
 
 def register(sub) -> None:
-    p = add_command(
-        sub, "sharpness", cmd_sharpness, help="sharpness of L (and L_R) of a diagonal network vs the minimal sharpness of minimizers",
-        description=("Top Hessian eigenvalue of the loss L (no factor 1/2) of a depth-L diagonal network at given "
-                     "weights or at every stable critical point of L_R (Theorem 3.1b), against the minimal "
-                     "sharpness 2 L max_h |w*_h|^{2-2/L} of L's minimizers (Marion & Chizat)."))
+    p = add_command(sub, "sharpness", cmd_sharpness)
     add_options(p, "depth", "eta", "wstar")
     g = p.add_mutually_exclusive_group(required=True)
     add_options(g, "weights", required={"weights": False})
     g.add_argument("--at", choices=["critical-points"], help="evaluate at the local minima of L_R")
     add_options(p, "json")
 
-    q = add_command(
-        sub, "sgd-threshold", cmd_sgd_threshold, help="exact mean-square stability threshold of SGD (Mulayoff & Michaeli, Thm 3)",
-        description=("alpha* = 2/lambda_max(C^+ D), C = (H (+) H)/2, D = (1-p) H (x) H + p mean H_i (x) H_i, "
-                     "p = (n-B)/(B(n-1)), for per-sample Hessians H_i read from FILE.npz (array H, shape (n, d, d))."))
+    q = add_command(sub, "sgd-threshold", cmd_sgd_threshold)
     q.add_argument("--hessians", required=True, help="FILE.npz holding an array H of shape (n, d, d)")
     q.add_argument("--batch", type=int, required=True, help="batch size B (1 <= B <= n)")
     add_options(q, "json")
@@ -41,6 +34,12 @@ def _point_row(W, wstar, eta, L):
 
 
 def cmd_sharpness(args) -> int:
+    """Sharpness of L (and L_R) of a diagonal network vs the minimal sharpness of minimizers.
+
+    Top Hessian eigenvalue of the loss L (no factor 1/2) of a depth-L diagonal network at given
+    weights or at every stable critical point of L_R (Theorem 3.1b), against the minimal
+    sharpness 2 L max_h |w*_h|^{2-2/L} of L's minimizers (Marion & Chizat).
+    """
     L, eta, wstar = read_depth(args), read_eta(args), read_wstar(args)
     if args.weights is not None:
         W = read_weights(args, L, wstar.size)
@@ -63,6 +62,11 @@ def cmd_sharpness(args) -> int:
 
 
 def cmd_sgd_threshold(args) -> int:
+    """Exact mean-square stability threshold of SGD (Mulayoff & Michaeli, Thm 3).
+
+    alpha* = 2/lambda_max(C^+ D), C = (H (+) H)/2, D = (1-p) H (x) H + p mean H_i (x) H_i, p =
+    (n-B)/(B(n-1)), for per-sample Hessians H_i read from FILE.npz (array H, shape (n, d, d)).
+    """
     try:
         f = np.load(args.hessians, allow_pickle=False)
     except (OSError, EOFError, ValueError) as exc:

@@ -15,17 +15,7 @@ ALGORITHMS = ("gradient-flow", "gradient-flow-unregularized", "gd", "sgd", "ssam
 
 
 def register(sub) -> None:
-    p = add_command(
-        sub, "simulate", cmd_simulate, help="simulate gradient flow, GD, SGD, S-SAM or projected S-SAM (Section 4)",
-        description=(
-            "Simulate the training dynamics of Section 4 from one start: the gradient flow of L_R "
-            "(eq 12) or of L, gradient descent on L_R (eq 18), SGD (eq 4), S-SAM (eq 6) or projected "
-            "S-SAM (eq 22) on whitened data with labels Y = <w*, X>. Records L, L_R, ||grad L_R|| and "
-            "the balancing gaps ||W_{l+1}^2 - W_l^2||_F (Theorems 4.1, 4.3)."
-        ),
-        epilog=('Example: ssam-verify simulate --algorithm gd --depth 2 --eta 0.5 --wstar 3.14159 '
-                '--init "0.2;2.5" --steps 2000 --step-size 0.01 --json'),
-    )
+    p = add_command(sub, "simulate", cmd_simulate, epilog='Example: ssam-verify simulate --algorithm gd --depth 2 --eta 0.5 --wstar 3.14159 --init "0.2;2.5" --steps 2000 --step-size 0.01 --json')
     p.add_argument("--algorithm", required=True, choices=ALGORITHMS, help="which dynamics")
     add_options(p, "depth", "eta", "wstar", "init",
                 help={"eta": "S-SAM noise level eta (> 0; sgd and unregularized flow use it only in L_R)"})
@@ -82,6 +72,13 @@ def _bound_curve(args, L, eta, wstar, W0, times, alphas):
 
 
 def cmd_simulate(args) -> int:
+    """Simulate gradient flow, GD, SGD, S-SAM or projected S-SAM (Section 4).
+
+    Simulate the training dynamics of Section 4 from one start: the gradient flow of L_R (eq 12)
+    or of L, gradient descent on L_R (eq 18), SGD (eq 4), S-SAM (eq 6) or projected S-SAM (eq
+    22) on whitened data with labels Y = <w*, X>. Records L, L_R, ||grad L_R|| and the balancing
+    gaps ||W_{l+1}^2 - W_l^2||_F (Theorems 4.1, 4.3).
+    """
     from numeric.critical_points import nearest_critical_point
 
     L, eta, wstar = read_depth(args), float(read_eta(args)), read_wstar(args)
