@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import sys
 
-from checks.framework import RunContext, get_claim, registry, run_claim
+from checks import runner
+from checks.framework import RunContext, get_claim, registry
 
 from ..options import add_command, add_options
 from ..output import check_output_dir, check_output_file, dump_json, table
@@ -24,6 +25,9 @@ def register(sub) -> None:
     mode.add_argument("--thorough", action="store_true", help="larger sample sizes (slower)")
     p.add_argument("--json", metavar="PATH", help="write the results as JSON to PATH ('-' for stdout)")
     p.add_argument("--report", metavar="DIR", help="also write a Markdown+HTML report with figures to DIR")
+    p.add_argument("--jobs", type=int, default=None,
+                   help="worker processes running claims side by side (default: the CPUs available, "
+                        f"here {runner.default_jobs()}); the numbers do not depend on it")
 
 
 def cmd_list(args) -> int:
@@ -54,25 +58,32 @@ def evidence_summary(ev) -> str:
     return "ok" if ev.passed else "FAIL"
 
 
-def run_claims(ids, ctx, progress=True):
-    """Run the claims with these ids (all if ``None``), with a progress bar on stderr."""
+def run_claims(ids, ctx, progress=True, jobs: int = 1):
+    """Run the claims with these ids (all if ``None``) on ``jobs`` processes, with a progress bar on stderr."""
     claims = registry() if ids is None else [get_claim(i) for i in ids]
-    total = sum(len(c.methods) for c in claims)
+    parallel = jobs > 1 and len(claims) > 1
     bar = None
     if progress:
         try:
             from tqdm import tqdm
 
-            bar = tqdm(total=total, unit="method", file=sys.stderr, disable=None, leave=False)
+            total = len(claims) if parallel else sum(len(c.methods) for c in claims)
+            bar = tqdm(total=total, unit="claim" if parallel else "method", file=sys.stderr, disable=None,
+                       leave=False)
         except ImportError:  # pragma: no cover
             bar = None
 
-    def tick(c, name):
+    def method_done(c, name):
         if bar is not None:
             bar.set_description(c.id)
             bar.update(1)
 
-    results = [run_claim(c, ctx, on_method=tick) for c in claims]
+    def claim_done(result):
+        if bar is not None and parallel:
+            bar.set_description(result.id)
+            bar.update(1)
+
+    results = runner.run_claims([c.id for c in claims], ctx, jobs=jobs, on_method=method_done, on_claim=claim_done)
     if bar is not None:
         bar.close()
     return results
@@ -92,8 +103,11 @@ def cmd_run(args) -> int:
     if ids is not None:
         for i in ids:
             get_claim(i)  # validate before running anything
+    jobs = runner.default_jobs() if args.jobs is None else args.jobs
+    if jobs < 1 or jobs > 64:
+        raise ValueError(f"jobs must be between 1 and 64, got {jobs}")
     ctx = RunContext(seed=args.seed, quick=args.quick, thorough=args.thorough)
-    results = run_claims(ids, ctx)
+    results = run_claims(ids, ctx, jobs=jobs)
     rows = []
     for r in results:
         methods = sorted({e.method for e in r.evidence})
