@@ -112,10 +112,11 @@ def _check_gradient_high_precision(candidate, L, d, rng, n_points=5):
 def _noisy_gradient_high_precision(ctx):
     rng = np.random.default_rng(ctx.seed_for("lemma-2.1/hp"))
     cases = [(2, 1), (3, 2), (4, 3)] if ctx.quick else [(2, 1), (3, 2), (4, 3), (6, 2)]
-    out = [_check_gradient_high_precision(noisy_gradient_closed_form, L, d, rng) for L, d in cases]
-    return Evidence("high-precision", all(o[0] for o in out), {
-        "cases": [o[1] for o in out], "seed": ctx.seed_for("lemma-2.1/hp"),
-        "summary": f"max rel err {max(o[1]['max_rel_err'] for o in out):.1e}",
+    results = [_check_gradient_high_precision(noisy_gradient_closed_form, L, d, rng) for L, d in cases]
+    details = [detail for _, detail in results]
+    return Evidence("high-precision", all(passed for passed, _ in results), {
+        "cases": details, "seed": ctx.seed_for("lemma-2.1/hp"),
+        "summary": f"max rel err {max(detail['max_rel_err'] for detail in details):.1e}",
     })
 
 

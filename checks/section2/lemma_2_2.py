@@ -143,11 +143,12 @@ def _check_marginalized_loss_high_precision(regularizer, L, d, rng, n_points=4):
 def _marginalized_loss_high_precision(ctx):
     rng = np.random.default_rng(ctx.seed_for("lemma-2.2/hp"))
     cases = [(2, 1), (3, 2)] if ctx.quick else [(2, 1), (3, 2), (4, 3), (6, 2)]
-    out = [_check_marginalized_loss_high_precision(regularizer_closed_form, L, d, rng) for L, d in cases]
-    return Evidence("high-precision", all(o[0] for o in out), {
-        "cases": [o[1] for o in out], "seed": ctx.seed_for("lemma-2.2/hp"),
-        "summary": f"f64 {max(o[1]['float64_max_rel_err'] for o in out):.1e}, "
-                   f"mp {max(o[1]['mpmath_max_rel_err'] for o in out):.1e}",
+    results = [_check_marginalized_loss_high_precision(regularizer_closed_form, L, d, rng) for L, d in cases]
+    details = [detail for _, detail in results]
+    return Evidence("high-precision", all(passed for passed, _ in results), {
+        "cases": details, "seed": ctx.seed_for("lemma-2.2/hp"),
+        "summary": f"f64 {max(detail['float64_max_rel_err'] for detail in details):.1e}, "
+                   f"mp {max(detail['mpmath_max_rel_err'] for detail in details):.1e}",
     })
 
 
@@ -170,17 +171,17 @@ def _noisy_moments(seed, quick, thorough):
     ctx = RunContext(seed, quick, thorough)
     W, wstar, eta, X, Y = _monte_carlo_instance(ctx)
     m = ctx.size(400_000, quick=100_000, thorough=4_000_000)
-    seed = ctx.seed_for("lemma-2.2/mc/draws")
+    draws_seed = ctx.seed_for("lemma-2.2/mc/draws")
 
     def sample_losses(rng, k, scratch):
         return noisy_sample_losses(W, X, Y, eta, k, rng)
 
     moments = {
-        "E L(W+G) = L_R": noisy_loss_moments(W, wstar, eta, m, seed=seed),
-        "E_(i,G) (Y_i - <pi~, X_i>)^2 = L_R": sample_moments(sample_losses, m, seed=seed + 1),
-        "E grad L~ = grad L_R": noisy_gradient_moments(W, X, Y, eta, m, seed=seed + 2),
+        "E L(W+G) = L_R": noisy_loss_moments(W, wstar, eta, m, seed=draws_seed),
+        "E_(i,G) (Y_i - <pi~, X_i>)^2 = L_R": sample_moments(sample_losses, m, seed=draws_seed + 1),
+        "E grad L~ = grad L_R": noisy_gradient_moments(W, X, Y, eta, m, seed=draws_seed + 2),
     }
-    return W, wstar, eta, X, m, seed, moments
+    return W, wstar, eta, X, m, draws_seed, moments
 
 
 def _check_noisy_means(ctx, loss_value, grad_value):
@@ -188,7 +189,7 @@ def _check_noisy_means(ctx, loss_value, grad_value):
 
     The draws are simulated once per run context and shared by the claim and its negative controls.
     """
-    W, wstar, eta, X, m, seed, moments = _noisy_moments(ctx.seed, ctx.quick, ctx.thorough)
+    W, wstar, eta, X, m, draws_seed, moments = _noisy_moments(ctx.seed, ctx.quick, ctx.thorough)
     expected = {"E L(W+G) = L_R": loss_value(W, wstar, eta),
                 "E_(i,G) (Y_i - <pi~, X_i>)^2 = L_R": loss_value(W, wstar, eta),
                 "E grad L~ = grad L_R": grad_value(W, wstar, eta)}
@@ -198,7 +199,7 @@ def _check_noisy_means(ctx, loss_value, grad_value):
     passed = all(t[0] for t in tests.values())
     detail = {"setting": {"L": 3, "d": 3, "eta": eta, "n_data": int(X.shape[0])},
               "tests": {k: v[1] for k, v in tests.items()},
-              "samples": m, "seed": seed, "z_max": max(v[1]["z_max"] for v in tests.values()),
+              "samples": m, "seed": draws_seed, "z_max": max(v[1]["z_max"] for v in tests.values()),
               "false_failure_probability": DEFAULT_ALPHA}
     return passed, detail
 
