@@ -27,7 +27,8 @@ def gaussian_moment(k: int, sigma) -> sp.Expr:
     return sp.factorial2(k - 1) * sigma**k if k else sp.Integer(1)
 
 
-def _sigma_map(noise, sigma):
+def _sigma_of_each(noise, sigma):
+    """``{noise variable: its sigma}`` from one sigma or one per variable."""
     noise = list(noise)
     sigmas = list(sigma) if isinstance(sigma, (list, tuple)) else [sigma] * len(noise)
     if len(sigmas) != len(noise):
@@ -41,14 +42,14 @@ def gaussian_expectation_expanded(expr, noise, sigma) -> sp.Expr:
     Exact but exponential in the number of factors; :func:`gaussian_expectation`
     gives the same result by exploiting independence.  Kept for cross-checks.
     """
-    smap = _sigma_map(noise, sigma)
-    noise = list(smap)
+    sigma_of = _sigma_of_each(noise, sigma)
+    noise = list(sigma_of)
     poly = sp.Poly(sp.expand(expr), *noise)
     total = sp.Integer(0)
     for monom, coeff in poly.terms():
         factor = sp.Integer(1)
         for k, g in zip(monom, noise):
-            factor *= gaussian_moment(k, smap[g])
+            factor *= gaussian_moment(k, sigma_of[g])
             if factor == 0:
                 break
         if factor != 0:
@@ -56,20 +57,22 @@ def gaussian_expectation_expanded(expr, noise, sigma) -> sp.Expr:
     return sp.expand(total)
 
 
-def _components(factors, noise_set):
-    """Group product factors into classes that share noise variables (union-find)."""
+def _independent_groups(factors, noise_set):
+    """Group product factors into classes that share noise variables (union-find).
+
+    Returns ``[(noise variables of the group, factors of the group)]``.
+    """
     groups: list[tuple[set, list]] = []
     for f in factors:
-        syms = f.free_symbols & noise_set
-        merged_syms, merged = set(syms), [f]
-        keep = []
-        for gs, fs in groups:
-            if gs & merged_syms:
-                merged_syms |= gs
-                merged += fs
+        merged_noise, merged_factors = set(f.free_symbols & noise_set), [f]
+        kept = []
+        for group_noise, group_factors in groups:
+            if group_noise & merged_noise:
+                merged_noise |= group_noise
+                merged_factors += group_factors
             else:
-                keep.append((gs, fs))
-        groups = keep + [(merged_syms, merged)]
+                kept.append((group_noise, group_factors))
+        groups = kept + [(merged_noise, merged_factors)]
     return groups
 
 
@@ -85,35 +88,36 @@ def gaussian_expectation(expr, noise, sigma) -> sp.Expr:
     ``E[prod_l (w_l + g_l)^2] = prod_l (w_l^2 + eta^2)`` costs ``O(L)``, not ``O(3^L)``.
     The result is not expanded (it keeps the product structure).
     """
-    smap = _sigma_map(noise, sigma)
-    noise_set = set(smap)
+    sigma_of = _sigma_of_each(noise, sigma)
+    noise_set = set(sigma_of)
 
     def one_variable(e, g):
         poly = sp.Poly(sp.expand(e), g)
-        return sp.Add(*[c * gaussian_moment(m[0], smap[g]) for m, c in poly.terms()])
+        return sp.Add(*[c * gaussian_moment(m[0], sigma_of[g]) for m, c in poly.terms()])
 
-    def E(e):
-        syms = e.free_symbols & noise_set
-        if not syms:
+    def expectation(e):
+        noise_in_e = e.free_symbols & noise_set
+        if not noise_in_e:
             return e
-        if len(syms) == 1:
-            return one_variable(e, next(iter(syms)))
+        if len(noise_in_e) == 1:
+            return one_variable(e, next(iter(noise_in_e)))
         if e.is_Add:
-            return sp.Add(*[E(t) for t in e.args])
+            return sp.Add(*[expectation(t) for t in e.args])
         if e.is_Mul:
-            groups = _components(e.args, noise_set)
+            groups = _independent_groups(e.args, noise_set)
             if len(groups) > 1:
-                return sp.Mul(*[E(sp.Mul(*fs)) for _, fs in groups])
+                return sp.Mul(*[expectation(sp.Mul(*group_factors)) for _, group_factors in groups])
         # one group mixing several noise variables: expand one level and recurse
         expanded = sp.expand(e, deep=False, mul=True, multinomial=True, power_exp=False,
                              power_base=False, log=False)
         if expanded == e:
             expanded = sp.expand(e)
             if expanded == e:  # a single monomial in several variables
-                return E(sp.Mul(*e.as_ordered_factors())) if e.is_Mul else one_variable(e, next(iter(syms)))
-        return E(expanded)
+                return (expectation(sp.Mul(*e.as_ordered_factors())) if e.is_Mul
+                        else one_variable(e, next(iter(noise_in_e))))
+        return expectation(expanded)
 
-    return E(sp.sympify(expr))
+    return expectation(sp.sympify(expr))
 
 
 def whitened_expectation(expr, inputs) -> sp.Expr:

@@ -128,11 +128,11 @@ def weight_decay_gap(L: int) -> tuple[sp.Expr, bool]:
     gap = regularizer_closed_form(L) - weight_decay_bound(L)
     u = sp.symbols(f"u_1:{L + 1}", nonnegative=True)
     e = sp.Symbol("e", positive=True)
-    sub = {wl: sp.sqrt(ul) for wl, ul in zip(s.w, u)}
-    sub[s.eta] = sp.sqrt(e)
-    poly = sp.Poly(sp.expand(gap.xreplace(sub)), *u, e)
-    nonneg = all(c >= 0 for c in poly.coeffs())
-    return sp.expand(gap), nonneg
+    in_squares = {wl: sp.sqrt(ul) for wl, ul in zip(s.w, u)}
+    in_squares[s.eta] = sp.sqrt(e)
+    poly = sp.Poly(sp.expand(gap.xreplace(in_squares)), *u, e)
+    nonnegative = all(c >= 0 for c in poly.coeffs())
+    return sp.expand(gap), nonnegative
 
 
 def average_sharpness(L: int) -> sp.Expr:
@@ -211,8 +211,8 @@ def noisy_gradient_closed_form(L: int, d: int, factor=-2) -> tuple:
     ``factor`` replaces the ``-2`` (negative controls).
     """
     s = network_symbols(L, d)
-    resid = _label(s) - _prediction(s)
-    return tuple(tuple(factor * resid * sp.Mul(*[s.u[k][h] for k in range(L) if k != l]) * s.x[h]
+    residual = _label(s) - _prediction(s)
+    return tuple(tuple(factor * residual * sp.Mul(*[s.u[k][h] for k in range(L) if k != l]) * s.x[h]
                        for h in range(d)) for l in range(L))
 
 
@@ -222,10 +222,10 @@ def noisy_gradient_closed_form_xx(L: int, d: int) -> tuple:
     It depends on the input only through ``X X^T``.
     """
     s = network_symbols(L, d)
-    wtil = [sp.Mul(*[s.u[l][h] for l in range(L)]) for h in range(d)]
-    v = [s.x[h] * sum(s.x[j] * (s.wstar[j] - wtil[j]) for j in range(d)) for h in range(d)]
-    return tuple(tuple(-2 * sp.Mul(*[s.u[k][h] for k in range(L) if k != l]) * v[h] for h in range(d))
-                 for l in range(L))
+    w_tilde = [sp.Mul(*[s.u[l][h] for l in range(L)]) for h in range(d)]
+    diag_xx_residual = [s.x[h] * sum(s.x[j] * (s.wstar[j] - w_tilde[j]) for j in range(d)) for h in range(d)]
+    return tuple(tuple(-2 * sp.Mul(*[s.u[k][h] for k in range(L) if k != l]) * diag_xx_residual[h]
+                       for h in range(d)) for l in range(L))
 
 
 @lru_cache(maxsize=None)
@@ -238,9 +238,9 @@ def mean_noisy_gradient(L: int, d: int) -> tuple:
     """
     s = network_symbols(L, d)
     noise = [s.g[l][h] for l in range(L) for h in range(d)]
-    sub = {s.u[l][h]: s.w[l][h] + s.g[l][h] for l in range(L) for h in range(d)}
-    return tuple(tuple(gaussian_expectation(whitened_expectation(gr, s.x).xreplace(sub), noise, s.eta)
-                       for gr in row) for row in noisy_gradient(L, d))
+    perturbed = {s.u[l][h]: s.w[l][h] + s.g[l][h] for l in range(L) for h in range(d)}
+    return tuple(tuple(gaussian_expectation(whitened_expectation(gradient, s.x).xreplace(perturbed), noise, s.eta)
+                       for gradient in row) for row in noisy_gradient(L, d))
 
 
 @lru_cache(maxsize=None)
@@ -252,16 +252,17 @@ def grad_marginalized_loss(L: int, d: int, regularizer=None) -> tuple:
     """
     s = network_symbols(L, d)
     c = coordinate_symbols(L)
-    c_loss = (c.wstar - sp.Mul(*c.w)) ** 2 + (regularizer or regularizer_closed_form)(L)
-    grads = [sp.diff(c_loss, wl) for wl in c.w]  # the model separates: differentiate one coordinate
+    coordinate_marginalized_loss = (c.wstar - sp.Mul(*c.w)) ** 2 + (regularizer or regularizer_closed_form)(L)
+    # the model separates: differentiate one coordinate
+    coordinate_gradients = [sp.diff(coordinate_marginalized_loss, wl) for wl in c.w]
 
-    def at(expr, h):
-        sub = {c.w[l]: s.w[l][h] for l in range(L)}
-        sub[c.wstar] = s.wstar[h]
-        sub[c.eta] = s.eta
-        return expr.xreplace(sub)
+    def at_coordinate(expr, h):
+        to_coordinate_h = {c.w[l]: s.w[l][h] for l in range(L)}
+        to_coordinate_h[c.wstar] = s.wstar[h]
+        to_coordinate_h[c.eta] = s.eta
+        return expr.xreplace(to_coordinate_h)
 
-    return tuple(tuple(at(grads[l], h) for h in range(d)) for l in range(L))
+    return tuple(tuple(at_coordinate(coordinate_gradients[l], h) for h in range(d)) for l in range(L))
 
 
 def prove_identity(a, b) -> bool:

@@ -29,8 +29,8 @@ def whitened_data(n, wstar, seed=0):
     n = check_int(n, "n", minimum=d)
     rng = np.random.default_rng(check_seed(seed))
     Z = rng.standard_normal((n, d))
-    Q, Rm = np.linalg.qr(Z)
-    Q = Q * np.sign(np.diag(Rm))[None, :]  # a deterministic orientation
+    Q, R = np.linalg.qr(Z)
+    Q = Q * np.sign(np.diag(R))[None, :]  # a deterministic orientation
     X = np.sqrt(n) * Q
     return X, X @ wstar
 
@@ -46,9 +46,9 @@ def check_whitened(X, tol=WHITENING_TOLERANCE):
     if not np.all(np.isfinite(X)):
         raise ValueError("X must contain only finite numbers (no NaN or inf)")
     n, d = X.shape
-    dev = np.max(np.abs(X.T @ X / n - np.eye(d)))
-    if not dev <= tol:
+    largest_deviation = np.max(np.abs(X.T @ X / n - np.eye(d)))
+    if not largest_deviation <= tol:
         raise ValueError(
-            f"X must be whitened, (1/n) X^T X = I within {tol:g}; largest deviation is {dev:.3g}"
+            f"X must be whitened, (1/n) X^T X = I within {tol:g}; largest deviation is {largest_deviation:.3g}"
         )
     return X

@@ -67,8 +67,8 @@ def products_excluding(X: np.ndarray) -> np.ndarray:
     """
     if X.ndim == 2:
         return _excluding_layer_major(X)
-    lm = np.ascontiguousarray(np.moveaxis(X, -2, 0))
-    return np.moveaxis(_excluding_layer_major(lm), 0, -2)
+    layer_major = np.ascontiguousarray(np.moveaxis(X, -2, 0))
+    return np.moveaxis(_excluding_layer_major(layer_major), 0, -2)
 
 
 def _products_excluding_pairs(X: np.ndarray) -> np.ndarray:
@@ -148,8 +148,8 @@ def grad_marginalized_loss(W, wstar, eta) -> np.ndarray:
     return _grad_loss(W, wstar) + _grad_regularizer(W, eta)
 
 
-def _hessian_prod(X):
-    """Per-coordinate Hessian of ``h -> prod_l x_{l,h}`` pieces: first and second derivatives."""
+def _product_derivatives(X):
+    """First and second derivatives of ``pi_h = prod_l x_{l,h}`` in the layers, per coordinate (for Hessians)."""
     first = products_excluding(X)  # (L, d)
     second = _products_excluding_pairs(X)  # (L, L, d); diagonal entries are not second derivatives
     L = X.shape[0]
@@ -159,7 +159,7 @@ def _hessian_prod(X):
 
 
 def _hessian_loss(W, wstar):
-    first, second = _hessian_prod(W)
+    first, second = _product_derivatives(W)
     residual = wstar - np.prod(W, axis=0)
     H = 2 * first[:, None, :] * first[None, :, :] - 2 * residual[None, None, :] * second
     return np.moveaxis(H, -1, 0)
@@ -175,20 +175,20 @@ def hessian_loss(W, wstar) -> np.ndarray:
     return _hessian_loss(W, wstar)
 
 
-def _hessian_sq_prod(W, c):
+def _hessian_of_shifted_square_product(W, c):
     """Per-coordinate Hessian blocks of ``h -> prod_l (w_{l,h}^2 + c)``, shape (d, L, L)."""
-    Q = W * W + c
+    shifted_squares = W * W + c
     L = W.shape[0]
-    excl = products_excluding(Q)  # (L, d)
-    pairs = _products_excluding_pairs(Q)  # (L, L, d)
+    excluding = products_excluding(shifted_squares)  # (L, d)
+    pairs = _products_excluding_pairs(shifted_squares)  # (L, L, d)
     H = 4 * W[:, None, :] * W[None, :, :] * pairs
     eye = np.eye(L, dtype=bool)[..., None]
-    H = np.where(eye, 2 * excl[:, None, :] * np.ones_like(H), H)
+    H = np.where(eye, 2 * excluding[:, None, :] * np.ones_like(H), H)
     return np.moveaxis(H, -1, 0)
 
 
 def _hessian_regularizer(W, eta):
-    return _hessian_sq_prod(W, eta * eta) - _hessian_sq_prod(W, 0 * eta)
+    return _hessian_of_shifted_square_product(W, eta * eta) - _hessian_of_shifted_square_product(W, 0 * eta)
 
 
 def hessian_regularizer(W, eta) -> np.ndarray:

@@ -57,29 +57,30 @@ def sample_moments(sampler, m, seed=0, chunk=16384, workers=2) -> Moments:
     m = check_int(m, "m", minimum=2)
     chunk = check_int(chunk, "chunk", minimum=1)
     workers = check_int(workers, "workers", minimum=1)
-    sizes, gens = chunk_generators(seed, m, chunk)
-    local = threading.local()
+    sizes, generators = chunk_generators(seed, m, chunk)
+    thread_state = threading.local()
 
-    def job(k):
-        if not hasattr(local, "scratch"):
-            local.scratch = {}
-        x = sampler(gens[k], sizes[k], local.scratch)
-        mu = x.mean(axis=0)
-        dev = x - mu
-        return sizes[k], mu, np.einsum("i...,i...->...", dev, dev)
+    def chunk_moments(k):
+        """Size, mean and sum of squared deviations of chunk ``k``."""
+        if not hasattr(thread_state, "scratch"):
+            thread_state.scratch = {}
+        x = sampler(generators[k], sizes[k], thread_state.scratch)
+        chunk_mean = x.mean(axis=0)
+        deviation = x - chunk_mean
+        return sizes[k], chunk_mean, np.einsum("i...,i...->...", deviation, deviation)
 
-    n, mean, m2 = 0, None, None
-    with ThreadPoolExecutor(workers) as ex:
-        for nk, mu, m2k in ex.map(job, range(len(sizes))):
+    n, mean, squared_deviations = 0, None, None
+    with ThreadPoolExecutor(workers) as executor:
+        for chunk_n, chunk_mean, chunk_squared_deviations in executor.map(chunk_moments, range(len(sizes))):
             if mean is None:
-                n, mean, m2 = nk, mu, m2k
+                n, mean, squared_deviations = chunk_n, chunk_mean, chunk_squared_deviations
                 continue
-            tot = n + nk
-            delta = mu - mean
-            mean = mean + delta * (nk / tot)
-            m2 = m2 + m2k + delta * delta * (n * nk / tot)
-            n = tot
-    return Moments(n=n, mean=mean, var=m2 / (n - 1), seed=seed, chunk=chunk)
+            total = n + chunk_n
+            delta = chunk_mean - mean
+            mean = mean + delta * (chunk_n / total)
+            squared_deviations = squared_deviations + chunk_squared_deviations + delta * delta * (n * chunk_n / total)
+            n = total
+    return Moments(n=n, mean=mean, var=squared_deviations / (n - 1), seed=seed, chunk=chunk)
 
 
 def clopper_pearson(k, n, alpha):

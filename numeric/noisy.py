@@ -29,7 +29,7 @@ __all__ = [
 ]
 
 
-def _rng(seed):
+def _generator(seed):
     seed = check_seed(seed)
     return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
 
@@ -49,7 +49,7 @@ def perturb(W, eta, m, seed=None):
     W = check_weights(W)
     eta = float(check_eta(eta, allow_zero=True))
     m = check_int(m, "m", minimum=1)
-    return np.moveaxis(_perturb_layer_major(W, eta, m, _rng(seed)), 1, 0)
+    return np.moveaxis(_perturb_layer_major(W, eta, m, _generator(seed)), 1, 0)
 
 
 def _gradients_layer_major(Wt, X, Y, scratch=None):
@@ -100,10 +100,10 @@ def noisy_gradients(W, X, Y, eta, m, seed=None):
         raise ValueError(f"X must have {W.shape[1]} columns (the width), got {X.shape[1]}")
     eta = float(check_eta(eta, allow_zero=True))
     m = check_int(m, "m", minimum=1)
-    rng = _rng(seed)
+    rng = _generator(seed)
     Wt = _perturb_layer_major(W, eta, m, rng)
-    idx = rng.integers(0, X.shape[0], size=m)
-    return _gradients_layer_major(Wt, X[idx], Y[idx])
+    sample_index = rng.integers(0, X.shape[0], size=m)
+    return _gradients_layer_major(Wt, X[sample_index], Y[sample_index])
 
 
 def noisy_losses(W, wstar, eta, m, seed=None):
@@ -124,13 +124,13 @@ def noisy_sample_losses(W, X, Y, eta, m, seed=None):
     Y = check_vector(Y, "Y", length=X.shape[0])
     if X.shape[1] != W.shape[1]:
         raise ValueError(f"X must have {W.shape[1]} columns (the width), got {X.shape[1]}")
-    rng = _rng(seed)
+    rng = _generator(seed)
     Wt = perturb(W, eta, m, rng)
-    idx = rng.integers(0, X.shape[0], size=m)
-    return (Y[idx] - np.einsum("md,md->m", np.prod(Wt, axis=1), X[idx])) ** 2
+    sample_index = rng.integers(0, X.shape[0], size=m)
+    return (Y[sample_index] - np.einsum("md,md->m", np.prod(Wt, axis=1), X[sample_index])) ** 2
 
 
-def _check_data(W, X, Y):
+def _checked_data(W, X, Y):
     X = check_whitened(X)
     Y = check_vector(Y, "Y", length=X.shape[0])
     if X.shape[1] != W.shape[1]:
@@ -145,16 +145,16 @@ def noisy_gradient_moments(W, X, Y, eta, m, seed=0, chunk=16384, workers=2):
     the mean estimates ``grad L_R(W)`` (Lemma 2.2).  Deterministic in ``seed``.
     """
     W = check_weights(W)
-    X, Y = _check_data(W, X, Y)
+    X, Y = _checked_data(W, X, Y)
     eta = float(check_eta(eta, allow_zero=True))
 
     def sampler(rng, k, scratch):
-        buf = scratch.get("Wt")
-        if buf is None or buf.shape[1] != k:
-            buf = scratch["Wt"] = np.empty((W.shape[0], k, W.shape[1]))
-        Wt = _perturb_layer_major(W, eta, k, rng, out=buf)
-        idx = rng.integers(0, X.shape[0], size=k)
-        return _gradients_layer_major(Wt, X[idx], Y[idx], scratch)
+        perturbed_buffer = scratch.get("Wt")
+        if perturbed_buffer is None or perturbed_buffer.shape[1] != k:
+            perturbed_buffer = scratch["Wt"] = np.empty((W.shape[0], k, W.shape[1]))
+        Wt = _perturb_layer_major(W, eta, k, rng, out=perturbed_buffer)
+        sample_index = rng.integers(0, X.shape[0], size=k)
+        return _gradients_layer_major(Wt, X[sample_index], Y[sample_index], scratch)
 
     return sample_moments(sampler, m, seed=seed, chunk=chunk, workers=workers)
 

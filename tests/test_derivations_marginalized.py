@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from derivations import gaussian
-from derivations import marginalized as dm
+from derivations import marginalized
 from numeric import model
 
 
@@ -35,29 +35,29 @@ def test_whitened_expectation_refuses_odd_degree():
 
 @pytest.mark.parametrize("L", range(2, 9))
 def test_section2_identities(L):
-    R = dm.regularizer_closed_form(L)
-    assert dm.prove_identity(dm.marginalized_loss(L), dm.coordinate_loss(L) + R)
-    assert dm.prove_identity(R, dm.regularizer_subset_expansion(L))
-    assert dm.prove_identity(dm.average_sharpness(L), R)
-    assert dm.weight_decay_gap(L)[1]
+    R = marginalized.regularizer_closed_form(L)
+    assert marginalized.prove_identity(marginalized.marginalized_loss(L), marginalized.coordinate_loss(L) + R)
+    assert marginalized.prove_identity(R, marginalized.regularizer_subset_expansion(L))
+    assert marginalized.prove_identity(marginalized.average_sharpness(L), R)
+    assert marginalized.weight_decay_gap(L)[1]
     # negative controls: each wrong variant is not an identity
-    assert not dm.prove_identity(R, dm.regularizer_without_constant(L))
-    assert not dm.prove_identity(R, dm.regularizer_subset_expansion(L, eta_power=1))
+    assert not marginalized.prove_identity(R, marginalized.regularizer_without_constant(L))
+    assert not marginalized.prove_identity(R, marginalized.regularizer_subset_expansion(L, eta_power=1))
 
 
 @pytest.mark.parametrize("L,d", [(L, d) for L in range(2, 9) for d in range(1, 4)])
 def test_lemma_2_1_and_gradient_identity(L, d):
-    g = dm.noisy_gradient(L, d)
-    assert dm.prove_identity(g, dm.noisy_gradient_closed_form(L, d))
-    assert dm.prove_identity(g, dm.noisy_gradient_closed_form_xx(L, d))
-    assert dm.prove_identity(dm.mean_noisy_gradient(L, d), dm.grad_marginalized_loss(L, d))
+    g = marginalized.noisy_gradient(L, d)
+    assert marginalized.prove_identity(g, marginalized.noisy_gradient_closed_form(L, d))
+    assert marginalized.prove_identity(g, marginalized.noisy_gradient_closed_form_xx(L, d))
+    assert marginalized.prove_identity(marginalized.mean_noisy_gradient(L, d), marginalized.grad_marginalized_loss(L, d))
 
 
 def test_weight_decay_gap_detects_a_false_bound():
     # a bound with coefficient 2 eta^{2(L-1)} is false: the gap gets a negative coefficient
     L = 3
-    s = dm.coordinate_symbols(L)
-    gap = sp.expand(dm.regularizer_closed_form(L) - 2 * dm.weight_decay_bound(L))
+    s = marginalized.coordinate_symbols(L)
+    gap = sp.expand(marginalized.regularizer_closed_form(L) - 2 * marginalized.weight_decay_bound(L))
     assert any(c < 0 for c in sp.Poly(gap, *s.w, s.eta).coeffs())
 
 
@@ -65,16 +65,16 @@ def test_weight_decay_gap_detects_a_false_bound():
 @given(st.integers(2, 6), st.lists(st.floats(-2, 2), min_size=6, max_size=6), st.floats(-3, 3), st.floats(0.1, 1.5))
 def test_numeric_equals_symbolic_at_random_points(L, ws, wstar, eta):
     W = np.array(ws[:L])[:, None]
-    s = dm.coordinate_symbols(L)
-    f = sp.lambdify([*s.w, s.wstar, s.eta], dm.marginalized_loss(L))
+    s = marginalized.coordinate_symbols(L)
+    f = sp.lambdify([*s.w, s.wstar, s.eta], marginalized.marginalized_loss(L))
     ref = f(*W[:, 0], wstar, eta)
     assert model.marginalized_loss(W, np.array([wstar]), eta) == pytest.approx(ref, rel=1e-10, abs=1e-10)
-    grads = [sp.lambdify([*s.w, s.wstar, s.eta], sp.diff(dm.marginalized_loss(L), wl)) for wl in s.w]
+    grads = [sp.lambdify([*s.w, s.wstar, s.eta], sp.diff(marginalized.marginalized_loss(L), wl)) for wl in s.w]
     g = model.grad_marginalized_loss(W, np.array([wstar]), eta)[:, 0]
     assert np.allclose(g, [gr(*W[:, 0], wstar, eta) for gr in grads], rtol=1e-9, atol=1e-9)
 
 
 def test_formulas_for_latex():
-    items = dm.formulas()
+    items = marginalized.formulas()
     assert all(len(t) == 4 and t[0].startswith("lemma-2.") for t in items)
     assert all(sp.latex(t[3]) for t in items)

@@ -3,7 +3,7 @@
 ``pacbayes-slack``
     Left: the distribution over independent data sets of the slack
     ``bound - E_G L_pop(W+G)`` of Lemma 2.3 (``delta = 0.05``, ``beta = 1``) for
-    the coverage scenarios of :mod:`checks.pacbayes` (fixed W with Gaussian and
+    the coverage scenarios of :mod:`checks.section2.pacbayes_scenarios` (fixed W with Gaussian and
     Student-t_5 inputs, W learned by GD and by S-SAM); a negative slack would be
     a violation.  The dotted line at 0 is the violation threshold; each label
     gives the violation count.  Right: median bound against ``beta`` for the
@@ -42,7 +42,7 @@ def pacbayes_slack(outdir, seed: int = 0) -> list:
     import matplotlib.pyplot as plt
 
     from checks.framework import RunContext
-    from checks.pacbayes import scenario
+    from checks.section2.pacbayes_scenarios import scenario
     from numeric import pacbayes as pb
 
     ctx = RunContext(seed=seed)

@@ -34,7 +34,7 @@ import sympy as sp
 
 from derivations import pacbayes as dp
 from numeric import pacbayes as pb
-from checks import pacbayes as cp
+from checks.section2 import lemma_2_3, pacbayes_scenarios
 from checks.framework import RunContext
 from ssam_verify.notebooks import show_claim, show_figure, show_formula
 
@@ -107,7 +107,7 @@ keys = ("draws", "violations", "violation_upper", "gap_median", "bound_median", 
         "best_beta_median", "bound_at_best_beta_median")
 print(f"{'scenario':<16}" + "".join(f"{k[:18]:>19}" for k in keys))
 for name in ("fixed-gaussian", "fixed-student-t", "gd-gaussian", "ssam-student-t", "worst-of-family", "overfit-gd"):
-    ok, summ = cp.check_coverage(cp.scenario(name, ctx))
+    ok, summ = lemma_2_3.check_coverage(pacbayes_scenarios.scenario(name, ctx))
     print(f"{name:<16}" + "".join(f"{summ[k]:>19.4g}" for k in keys), "" if ok else "  FAIL")
     assert ok"""),
         ("markdown", r"""
@@ -117,8 +117,8 @@ prior), so it is tested on an over-parametrized GD fit ($d=40 > n=20$); dropping
 using the rate $1/n$ are tested at $W=0$ (posterior = prior), $n=400$, $\beta=0.2$. Each must be
 violated significantly more often than $\delta$ (Clopper-Pearson lower bound $>\delta$)."""),
         ("code", """
-for variant, name in cp.CONTROLS:
-    rejected, summ = cp.check_violated(cp.scenario(name, ctx), variant)
+for variant, name in pacbayes_scenarios.CONTROLS:
+    rejected, summ = lemma_2_3.check_violated(pacbayes_scenarios.scenario(name, ctx), variant)
     print(f"{variant:<14} on {name:<15} violation rate {summ['violation_rate']:.3f} "
           f"(lower bound {summ['violation_lower']:.3f} vs delta {summ['delta']}):", "rejected" if rejected else "NOT rejected")
     assert rejected"""),
