@@ -44,23 +44,23 @@ def chain_minimal_sharpness(L: int):
     lam = sp.Symbol("lambda")
     w = sp.symbols(f"w1:{L + 1}", positive=True)
     obj = 2 * a**2 * sum(wi**-2 for wi in w)
-    lag = obj - lam * (sp.Mul(*w) - a)
+    lagrangian = obj - lam * (sp.Mul(*w) - a)
     # the balanced point w_l = a^{1/L} is stationary: every equation -4 a^2 w_l^{-3} = lam prod_{k!=l} w_k
     # gives the same lam; AM-GM (sum w_l^{-2} >= L (prod w_l)^{-2/L}) shows it is the minimum.
-    tval = a ** sp.Rational(1, L)
-    at = {wi: tval for wi in w}
-    lam_val = sp.solve(sp.diff(lag, w[0]).subs(at), lam)[0]
-    residuals = [sp.simplify(sp.diff(lag, wi).subs(at).subs(lam, lam_val)) for wi in w]
+    balanced_weight = a ** sp.Rational(1, L)
+    balanced_point = {wi: balanced_weight for wi in w}
+    multiplier = sp.solve(sp.diff(lagrangian, w[0]).subs(balanced_point), lam)[0]
+    residuals = [sp.simplify(sp.diff(lagrangian, wi).subs(balanced_point).subs(lam, multiplier)) for wi in w]
     if any(r != 0 for r in residuals):
         raise ArithmeticError("balanced point is not stationary")
-    return tval, sp.simplify(obj.subs(at))
+    return balanced_weight, sp.simplify(obj.subs(balanced_point))
 
 
 def balanced_rank_one_gram(L: int, d: int = 2):
     """``(G, coef_I, coef_uu)``: ``G = J J^T`` at the balanced rank-one minimizer and its decomposition
     ``G = coef_I I + coef_uu u u^T`` (raises ``ArithmeticError`` if ``G`` is not of that form).
 
-    The rank-one minimizer (``numeric.sharpness.rank_one_minimizer``) only uses the first row of
+    The rank-one minimizer (``numeric.sharpness.dense_minimizers.rank_one_minimizer``) only uses the first row of
     ``W_1`` and the ``(1,1)`` entries of ``W_2..W_L``; the other weights have zero derivative of
     ``w`` there, so the width-1 chain ``w = c_L ... c_2 v`` (``v`` in ``R^d``, ``c_k`` scalars)
     has the same ``J J^T``.  ``J = dw/d(v, c_2..c_L)`` is differentiated symbolically and
@@ -75,8 +75,9 @@ def balanced_rank_one_gram(L: int, d: int = 2):
     c = sp.symbols(f"c2:{L + 1}", positive=True)
     w = sp.Matrix(v) * sp.Mul(*c)
     J = w.jacobian(list(v) + list(c))
-    at = {**{vi: a ** sp.Rational(1, L) * ui for vi, ui in zip(v, u)}, **{ck: a ** sp.Rational(1, L) for ck in c}}
-    G = (J * J.T).subs(at).applyfunc(sp.simplify)
+    balanced_point = {**{vi: a ** sp.Rational(1, L) * ui for vi, ui in zip(v, u)},
+                      **{ck: a ** sp.Rational(1, L) for ck in c}}
+    G = (J * J.T).subs(balanced_point).applyfunc(sp.simplify)
     coef_uu = sp.simplify(G[0, 1] / (u[0] * u[1]))
     coef_I = sp.simplify(G[0, 0] - coef_uu * u[0] ** 2)
     U = sp.Matrix(u)
@@ -98,13 +99,13 @@ def gradient_flow_factor(L=None):
     """
     a, Lam, q = sp.symbols("a Lambda q", positive=True)
     if L is None:
-        Ls = sp.Symbol("L", positive=True)
-        coef_I, coef_uu = a ** (2 - 2 / Ls), (Ls - 1) * a ** (2 - 2 / Ls)
+        depth = sp.Symbol("L", positive=True)
+        coef_I, coef_uu = a ** (2 - 2 / depth), (depth - 1) * a ** (2 - 2 / depth)
     else:
-        Ls = sp.Integer(L)
+        depth = sp.Integer(L)
         _, coef_I, coef_uu = balanced_rank_one_gram(int(L))
     upper = 2 * (coef_I * Lam + coef_uu * q)
-    lower = 2 * Ls * (a**2 * q) / a ** (2 / Ls)
+    lower = 2 * depth * (a**2 * q) / a ** (2 / depth)
     return sp.simplify(upper / lower), upper, lower
 
 
@@ -112,9 +113,9 @@ def pair_moment_coefficients():
     """``(coef of H (x) H, coef of mean H_i (x) H_i, p)`` for batches without replacement."""
     n, B = sp.symbols("n B", positive=True)
     S1, S2 = sp.symbols("S1 S2")  # S1 = sum_i H_i (as a scalar stand-in of the Kronecker algebra), S2 = sum H_i^2
-    E = (B / n * S2 + B * (B - 1) / (n * (n - 1)) * (S1**2 - S2)) / B**2
-    c_full = sp.simplify(sp.expand(E).coeff(S1, 2) * n**2)       # times (S1/n)^2 = H (x) H
-    c_single = sp.simplify(sp.expand(E).coeff(S2, 1) * n)         # times S2/n = mean H_i (x) H_i
+    batch_moment = (B / n * S2 + B * (B - 1) / (n * (n - 1)) * (S1**2 - S2)) / B**2  # E[H_B (x) H_B]
+    c_full = sp.simplify(sp.expand(batch_moment).coeff(S1, 2) * n**2)       # times (S1/n)^2 = H (x) H
+    c_single = sp.simplify(sp.expand(batch_moment).coeff(S2, 1) * n)         # times S2/n = mean H_i (x) H_i
     p = (n - B) / (B * (n - 1))
     return c_full, c_single, p
 
@@ -130,7 +131,7 @@ def orthogonal_threshold_derivation():
     n, B, s2 = sp.symbols("n B s2", positive=True)
     p = (n - B) / (B * (n - 1))
     lam = s2 / n  # eigenvalue of H = diag(s^2)/n
-    ratio = ((1 - p) * lam**2 + p * s2**2 / n) / lam
+    ratio = ((1 - p) * lam**2 + p * s2**2 / n) / lam  # diagonal entry of C^+ D
     return sp.simplify(ratio)
 
 
@@ -143,7 +144,7 @@ def formulas():
     """``(claim_id, equation, name, expr)`` for the LaTeX export."""
     L, a, p, n, B = sp.symbols("L a p n B", positive=True)
     h, m2 = sp.symbols("h m_2", positive=True)
-    _, _, pexpr = pair_moment_coefficients()
+    _, _, p_expression = pair_moment_coefficients()
     return [
         ("sharpness-minimizers", "MC Thm 2", "minimal sharpness, whitened (1-D chain / dense)",
          2 * L * a ** (2 - 2 / L)),
@@ -153,7 +154,7 @@ def formulas():
          2 * a ** (-2 / L) * (sp.Symbol("Lambda", positive=True) * a**2 + (L - 1) * sp.Symbol("q", positive=True))),
         ("sharpness-gradient-flow", "MC Cor 2", "derived factor: S(W_GF) / lower bound <= (Lambda/q + L - 1)/L",
          gradient_flow_factor()[0]),
-        ("sgd-stability", "MM eq 12", "mixture weight p", pexpr),
+        ("sgd-stability", "MM eq 12", "mixture weight p", p_expression),
         ("sgd-stability", "MM eq 13", "scalar threshold", scalar_threshold()),
         ("sgd-stability", "", "orthogonal rank-one threshold", 2 * B / sp.Symbol("s_max^2", positive=True)),
     ]

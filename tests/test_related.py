@@ -1,4 +1,5 @@
-"""Tests for checks/related.py: the four claims pass and every negative-control variant is rejected."""
+"""Tests for checks/related/ (one module per claim): the four claims pass and every negative-control variant is
+rejected; mutations of the numeric layer, patched where the checks look them up, make the claims fail."""
 import numpy as np
 import pytest
 
@@ -18,13 +19,14 @@ def test_claim_passes_and_controls_rejected(cid):
 
 def test_spec_lower_bound_is_violated():
     """2 Lambda L a^{2-2/L} is not a lower bound: a minimizer below it exists (spec correction)."""
-    from numeric import sharpness as sh
+    from numeric.sharpness import dense_minimizers, dense_network, minimizer_bounds
+
     Sigma = np.diag([2.0, 1.0])
     ws = np.array([0.0, 1.0])
-    Ws, p = sh.balanced_dense_minimizer(ws, 4, 2)
-    s = sh.dense_sharpness(Ws, p, Sigma, ws)
+    Ws, p = dense_minimizers.balanced_dense_minimizer(ws, 4, 2)
+    s = dense_network.dense_sharpness(Ws, p, Sigma, ws)
     assert s < 2 * 2.0 * 4 * 1.0
-    assert s >= sh.lower_bound(Sigma, ws, 4) * (1 - 1e-12)
+    assert s >= minimizer_bounds.lower_bound(Sigma, ws, 4) * (1 - 1e-12)
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -44,12 +46,12 @@ def _evidence(res, method, name=None):
 def test_gradient_flow_rejects_lower_bound_too_large(monkeypatch):
     """Audit mutation: a lower bound 10% too large puts the flow's end point BELOW it (S/lb ~ 0.91, 0.96);
     the positive high-precision evidence itself must fail (not only an unrelated negative control)."""
-    from checks import related
-    from numeric import sharpness as sh
+    from checks.related import measurement_cache
+    from numeric.sharpness import minimizer_bounds
 
-    orig = sh.lower_bound
-    monkeypatch.setattr(sh, "lower_bound", lambda S, w, L: 1.1 * orig(S, w, L))
-    monkeypatch.setattr(related, "_CACHE", {})  # rows cached by earlier tests used the true bound
+    orig = minimizer_bounds.lower_bound
+    monkeypatch.setattr(minimizer_bounds, "lower_bound", lambda S, w, L: 1.1 * orig(S, w, L))
+    monkeypatch.setattr(measurement_cache, "MEASUREMENTS", {})  # rows cached by earlier tests used the true bound
     res = run_claim(get_claim("sharpness-gradient-flow"), RunContext(quick=True))
     (ev,) = _evidence(res, "high-precision", "gradient-flow")
     assert not ev.passed
@@ -61,23 +63,24 @@ def test_gradient_flow_rejects_lower_bound_too_large(monkeypatch):
 def test_gradient_flow_rejects_small_lower_bound_error(monkeypatch):
     """The lower side's tolerance is the certified ODE slack (~1e-15) + 1e-9, not the 2% of the upper side:
     a lower bound only 1e-3 too large is caught too."""
-    from checks import related
-    from numeric import sharpness as sh
+    from checks.related import measurement_cache
+    from numeric.sharpness import minimizer_bounds
 
-    orig = sh.lower_bound
-    monkeypatch.setattr(sh, "lower_bound", lambda S, w, L: 1.001 * orig(S, w, L))
-    monkeypatch.setattr(related, "_CACHE", {})
+    orig = minimizer_bounds.lower_bound
+    monkeypatch.setattr(minimizer_bounds, "lower_bound", lambda S, w, L: 1.001 * orig(S, w, L))
+    monkeypatch.setattr(measurement_cache, "MEASUREMENTS", {})
     res = run_claim(get_claim("sharpness-gradient-flow"), RunContext(quick=True))
     (ev,) = _evidence(res, "high-precision", "gradient-flow")
     assert not ev.passed
 
 
 def test_gradient_flow_lower_slack_is_tight():
-    from checks import related
+    from checks.related.gradient_flow_runs import gradient_flow_measurements
+    from checks.related.sharpness_gradient_flow import check_gradient_flow_factor
 
-    rows = related._gf_data(CTX)
+    rows = gradient_flow_measurements(CTX)
     assert all(0 <= r["lower_slack"] < 1e-9 for r in rows)
-    ok, det = related.check_gradient_flow_factor(lambda r: r["derived_factor"], rows)
+    ok, det = check_gradient_flow_factor(lambda r: r["derived_factor"], rows)
     assert ok and all(c["ratio"] >= 1 for c in det["cases"])
 
 
@@ -93,13 +96,14 @@ def test_gradient_flow_controls_use_the_positive_tolerance():
 
 
 def test_gradient_flow_factor_symbolic_check_bites(monkeypatch):
-    """The check calls numeric.sharpness.gradient_flow_factor and compares it with the SymPy derivation."""
-    from checks import related
-    from numeric import sharpness as sh
+    """The check calls numeric.sharpness.minimizer_bounds.gradient_flow_factor and compares it with the SymPy
+    derivation."""
+    from checks.related import measurement_cache
+    from numeric.sharpness import minimizer_bounds
 
-    orig = sh.gradient_flow_factor
-    monkeypatch.setattr(sh, "gradient_flow_factor", lambda S, w, L: 0.9 * orig(S, w, L))
-    monkeypatch.setattr(related, "_CACHE", {})
+    orig = minimizer_bounds.gradient_flow_factor
+    monkeypatch.setattr(minimizer_bounds, "gradient_flow_factor", lambda S, w, L: 0.9 * orig(S, w, L))
+    monkeypatch.setattr(measurement_cache, "MEASUREMENTS", {})
     res = run_claim(get_claim("sharpness-gradient-flow"), RunContext(quick=True))
     (ev,) = _evidence(res, "symbolic", "derived-factor")
     assert not ev.passed
@@ -108,21 +112,22 @@ def test_gradient_flow_factor_symbolic_check_bites(monkeypatch):
 
 @pytest.mark.parametrize("mutation", ["spec-normalization", "recursion-matrix"])
 def test_sgd_structure_compares_numeric_implementations(monkeypatch, mutation):
-    """sgd-stability's structure check uses numeric.stability's spec_threshold and recursion_matrix: a wrong
-    normalization (off by 2) or a recursion without the alpha^2 term must make it fail."""
-    from numeric import stability as st
+    """sgd-stability's structure check uses numeric.stability's closed_form.spec_threshold and
+    moment_recursion.recursion_matrix: a wrong normalization (off by 2) or a recursion without the alpha^2 term
+    must make it fail."""
+    from numeric.stability import closed_form, moment_recursion
 
     if mutation == "spec-normalization":
-        orig = st.spec_threshold
-        monkeypatch.setattr(st, "spec_threshold", lambda prob, B, p=None: 0.5 * orig(prob, B, p))
+        orig = closed_form.spec_threshold
+        monkeypatch.setattr(closed_form, "spec_threshold", lambda prob, B, p=None: 0.5 * orig(prob, B, p))
     else:
-        orig_k = st.kronecker_matrices
+        orig_k = moment_recursion.kronecker_matrices
 
         def no_second_order(prob, B, alpha, p=None):
             A, _ = orig_k(prob, B, p=p)
             return np.eye(A.shape[0]) - alpha * A
 
-        monkeypatch.setattr(st, "recursion_matrix", no_second_order)
+        monkeypatch.setattr(moment_recursion, "recursion_matrix", no_second_order)
     res = run_claim(get_claim("sgd-stability"), RunContext(quick=True))
     (ev,) = _evidence(res, "high-precision", "threshold-structure")
     assert not ev.passed

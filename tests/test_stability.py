@@ -1,29 +1,29 @@
 import numpy as np
 import pytest
 
-from numeric import stability as st
+from numeric.stability import closed_form, hessians, moment_recursion
 
 
 def test_p_and_validation():
-    assert st.batch_p(10, 10) == 0.0
-    assert st.batch_p(10, 1) == 1.0
-    assert st.batch_p(6, 2) == pytest.approx(4 / 10)
+    assert hessians.batch_p(10, 10) == 0.0
+    assert hessians.batch_p(10, 1) == 1.0
+    assert hessians.batch_p(6, 2) == pytest.approx(4 / 10)
     with pytest.raises(ValueError, match="batch"):
-        st.batch_p(5, 6)
+        hessians.batch_p(5, 6)
     with pytest.raises(ValueError, match="positive semi-definite"):
-        st.problem(hessians=-np.eye(2)[None])
+        hessians.problem(hessians=-np.eye(2)[None])
     with pytest.raises(ValueError, match="symmetric"):
-        st.problem(hessians=np.array([[[1.0, 1.0], [0.0, 1.0]]]))
+        hessians.problem(hessians=np.array([[[1.0, 1.0], [0.0, 1.0]]]))
 
 
 @pytest.mark.parametrize("B", [1, 2, 4, 5])
 def test_structured_equals_dense(B):
     rng = np.random.default_rng(B)
     X = rng.standard_normal((5, 3))
-    d = st.dense_threshold(X, B)
-    assert st.threshold(X, B, method="eigh").threshold == pytest.approx(d, rel=1e-9)
-    assert st.threshold(X, B, method="lanczos").threshold == pytest.approx(d, rel=1e-8)
-    A, D = st.kronecker_matrices(X, B)
+    d = closed_form.dense_threshold(X, B)
+    assert closed_form.threshold(X, B, method="eigh").threshold == pytest.approx(d, rel=1e-9)
+    assert closed_form.threshold(X, B, method="lanczos").threshold == pytest.approx(d, rel=1e-8)
+    A, D = moment_recursion.kronecker_matrices(X, B)
     spec = 1 / np.max(np.linalg.eigvals(np.linalg.pinv(A, hermitian=True) @ D).real)
     assert spec == pytest.approx(d, rel=1e-9)  # the spec's normalization agrees
 
@@ -31,8 +31,8 @@ def test_structured_equals_dense(B):
 def test_gd_limit_and_orthogonal_closed_form():
     X = np.diag([1.0, 2.0, 0.5])
     for B in (1, 2, 3):
-        assert st.threshold(X, B).threshold == pytest.approx(2 * B / 4.0, rel=1e-10)
-    r = st.threshold(X, 3)
+        assert closed_form.threshold(X, B).threshold == pytest.approx(2 * B / 4.0, rel=1e-10)
+    r = closed_form.threshold(X, 3)
     assert r.threshold == pytest.approx(r.gd_threshold)
 
 
@@ -45,7 +45,7 @@ def test_second_moment_matches_enumeration():
     for B in (1, 2, 3):
         exp = np.mean([(np.eye(2) - 0.3 * Hs[list(c)].mean(0)) @ S @ (np.eye(2) - 0.3 * Hs[list(c)].mean(0))
                        for c in itertools.combinations(range(5), B)], axis=0)
-        assert np.allclose(st.second_moment_step(X, B, 0.3, S), exp, atol=1e-13)
+        assert np.allclose(moment_recursion.second_moment_step(X, B, 0.3, S), exp, atol=1e-13)
 
 
 def test_regular_limit_solves_fixed_point():
@@ -53,25 +53,39 @@ def test_regular_limit_solves_fixed_point():
     X = rng.standard_normal((6, 3))
     g = rng.standard_normal((6, 3))
     g -= g.mean(0)
-    a = 0.5 * st.threshold(X, 2).threshold
-    Sig = st.regular_limit_covariance(X, g, 2, a)
-    _, S = st.regular_moment_trajectory(X, g, 2, a, 2000, theta0=np.ones(3))
+    a = 0.5 * closed_form.threshold(X, 2).threshold
+    Sig = closed_form.regular_limit_covariance(X, g, 2, a)
+    _, S = moment_recursion.regular_moment_trajectory(X, g, 2, a, 2000, theta0=np.ones(3))
     assert np.allclose(S, Sig, rtol=1e-8, atol=1e-12)
     with pytest.raises(ValueError, match="average to zero"):
-        st.regular_limit_covariance(X, g + 1, 2, a)
+        closed_form.regular_limit_covariance(X, g + 1, 2, a)
 
 
 @pytest.mark.parametrize("B", [1, 3, 6])
 def test_spec_threshold_and_recursion_matrix(B):
     rng = np.random.default_rng(10 + B)
     A = rng.standard_normal((6, 3, 3))
-    prob = st.problem(hessians=np.einsum("nij,nkj->nik", A, A) / 3)
-    thr = st.dense_threshold(prob, B)
-    assert st.spec_threshold(prob, B) == pytest.approx(thr, rel=1e-9)
+    prob = hessians.problem(hessians=np.einsum("nij,nkj->nik", A, A) / 3)
+    thr = closed_form.dense_threshold(prob, B)
+    assert closed_form.spec_threshold(prob, B) == pytest.approx(thr, rel=1e-9)
     S = np.array([[1.0, 0.2, -0.1], [0.2, 2.0, 0.4], [-0.1, 0.4, 0.5]])
     for alpha in (0.3 * thr, thr):
-        T = st.recursion_matrix(prob, B, alpha)
-        assert np.allclose(T @ S.ravel(), st.second_moment_step(prob, B, alpha, S).ravel(), atol=1e-12)
-    assert np.max(np.abs(np.linalg.eigvals(st.recursion_matrix(prob, B, thr)))) == pytest.approx(1.0, abs=1e-9)
+        T = moment_recursion.recursion_matrix(prob, B, alpha)
+        assert np.allclose(T @ S.ravel(), moment_recursion.second_moment_step(prob, B, alpha, S).ravel(), atol=1e-12)
+    T_at_threshold = moment_recursion.recursion_matrix(prob, B, thr)
+    assert np.max(np.abs(np.linalg.eigvals(T_at_threshold))) == pytest.approx(1.0, abs=1e-9)
     with pytest.raises(ValueError, match="alpha"):
-        st.recursion_matrix(prob, B, -1.0)
+        moment_recursion.recursion_matrix(prob, B, -1.0)
+
+
+def test_package_reexports_the_concept_modules():
+    """``from numeric import stability as st; st.threshold`` (used by code outside the package) is the concept
+    module's object, for every public name of the former numeric/stability.py."""
+    import numeric.stability as package
+    from numeric.stability import sgd_simulation
+
+    modules = (closed_form, hessians, moment_recursion, sgd_simulation)
+    assert len(package.__all__) == len(set(package.__all__)) == 18
+    for name in package.__all__:
+        (owner,) = [m for m in modules if name in m.__all__]
+        assert getattr(package, name) is getattr(owner, name), name

@@ -22,14 +22,14 @@ def sgd_threshold_vs_batch(outdir: Path, seed: int = 0) -> list:
     """alpha*(B) (Thm 3) with Prop 3's bounds and the GD threshold, n = 40 rank-one H_i in d = 10."""
     import matplotlib.pyplot as plt
 
-    from numeric import stability as st
+    from numeric.stability import closed_form
 
     rng = np.random.default_rng(seed)
     n, d = 40, 10
     X = rng.standard_normal((n, d)) * np.linspace(1.5, 0.3, d)
     Bs = np.arange(1, n + 1)
-    thr = [st.threshold(X, int(B)).threshold for B in Bs]
-    nb = [st.necessary_bounds(X, int(B)) for B in Bs]
+    thr = [closed_form.threshold(X, int(B)).threshold for B in Bs]
+    nb = [closed_form.necessary_bounds(X, int(B)) for B in Bs]
     fig, ax = plt.subplots(figsize=(6, 4))
     ax.plot(Bs, thr, "o-", ms=3, label=r"$\alpha^*(B) = 2/\lambda_{\max}(C^+D)$")
     ax.plot(Bs, [b["top_eigenvector"] for b in nb], "--", label="Prop 3, top eigenvector")
@@ -47,18 +47,20 @@ def sharpness_vs_depth(outdir: Path, seed: int = 0) -> list:
     sharpness of L_R at S-SAM's stable critical points for several eta."""
     import matplotlib.pyplot as plt
 
-    from numeric import critical_points as cpm
-    from numeric import sharpness as sh
+    from numeric import critical_points
+    from numeric.sharpness import diagonal_network
 
     wstar = np.array([1.0, 0.5])
     Ls = [2, 3, 4, 5]
     fig, ax = plt.subplots(figsize=(6, 4))
-    ax.plot(Ls, [sh.diagonal_minimal_sharpness(wstar, L) for L in Ls], "ko-", label="min over minimizers of L")
+    minimal = [diagonal_network.diagonal_minimal_sharpness(wstar, L) for L in Ls]
+    ax.plot(Ls, minimal, "ko-", label="min over minimizers of L")
     for eta in (0.1, 0.2, 0.3):
         ys = []
         for L in Ls:
-            pts = [q for q in cpm.critical_points(L, eta, wstar) if q.kind == "minimum" and np.all(q.lambdas > 0)]
-            ys.append(sh.diagonal_sharpness(pts[0].weights, wstar, eta=eta) if pts else np.nan)
+            pts = [q for q in critical_points.critical_points(L, eta, wstar)
+                   if q.kind == "minimum" and np.all(q.lambdas > 0)]
+            ys.append(diagonal_network.diagonal_sharpness(pts[0].weights, wstar, eta=eta) if pts else np.nan)
         ax.plot(Ls, ys, "s--", label=rf"$L_R$ at S-SAM minimum, $\eta$={eta}")
     ax.set_xlabel("depth L")
     ax.set_ylabel("sharpness (top Hessian eigenvalue)")
