@@ -25,13 +25,13 @@ def _timed(fn):
 
 
 def bench_gd(steps=100_000, L=4, d=100):
-    from numeric import dynamics as dy
     from numeric import model
+    from numeric.dynamics.deterministic import gradient_descent
 
     rng = np.random.default_rng(0)
     W0 = rng.normal(size=(L, d)) * 0.5
     wstar = rng.normal(size=d)
-    _, wall, cpu = _timed(lambda: dy.gradient_descent(W0, wstar, 0.5, steps, 1e-3, record_every=steps))
+    _, wall, cpu = _timed(lambda: gradient_descent(W0, wstar, 0.5, steps, 1e-3, record_every=steps))
     n_ref = max(steps // 20, 1000)
 
     def plain():
@@ -49,20 +49,20 @@ def bench_gd(steps=100_000, L=4, d=100):
 
 def bench_ssam(steps=100_000, seeds=100, L=4, d=10):
     from numeric import data
-    from numeric import dynamics as dy
+    from numeric.dynamics.stochastic import stochastic_descent
 
     rng = np.random.default_rng(0)
     wstar = rng.normal(size=d)
     X, Y = data.whitened_data(4 * d, wstar, seed=0)
     W0 = rng.normal(size=(L, d)) * 0.5
-    _, wall, cpu = _timed(lambda: dy.stochastic_descent(W0, X, Y, 0.3, steps, 1e-3, seeds=seeds, seed=1,
-                                                        record_every=steps))
+    _, wall, cpu = _timed(lambda: stochastic_descent(W0, X, Y, 0.3, steps, 1e-3, seeds=seeds, seed=1,
+                                                     record_every=steps))
     n_ref = max(steps // 50, 200)
     n_seeds_ref = 5
 
     def per_seed():
         for s in range(n_seeds_ref):
-            dy.stochastic_descent(W0, X, Y, 0.3, n_ref, 1e-3, seeds=1, seed=s, record_every=n_ref)
+            stochastic_descent(W0, X, Y, 0.3, n_ref, 1e-3, seeds=1, seed=s, record_every=n_ref)
 
     _, wall_ref, cpu_ref = _timed(per_seed)
     extrap = wall_ref / (n_ref * n_seeds_ref) * steps * seeds

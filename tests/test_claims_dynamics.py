@@ -57,18 +57,30 @@ def test_reproducible():
 
 
 def test_theorem_4_2_fails_when_its_step_bound_is_wrong(monkeypatch):
-    """M 100x too small (so the claimed step is 100x too large): the claim must not pass."""
-    from checks import dynamics as cd
+    """M 100x too small (so the claimed step is 100x too large): the claim must not pass.
 
-    orig = cd._hessian_bound_fn
+    The bound is patched where theorem 4.2 looks it up, for every variant, and the cached
+    Hessian data and GD runs are recomputed under the patch (and again after it).  The Hessian
+    check itself must fail; GD at 100x the step diverges, which the descent check reports as
+    an error (non-finite weights reach the critical-point search).
+    """
+    from checks.section4 import theorem_4_2
 
-    def too_small(L):
-        f = orig(L)
-        return lambda *args: f(*args) / 100
+    original = theorem_4_2.hessian_bound_function
 
-    monkeypatch.setattr(cd, "_hessian_bound_fn", too_small)
-    cd._hessian_data.cache_clear()
+    def too_small(L, *variant):
+        bound = original(L, *variant)
+        return lambda *args: bound(*args) / 100
+
+    monkeypatch.setattr(theorem_4_2, "hessian_bound_function", too_small)
+    caches = (theorem_4_2._hessian_data, theorem_4_2._descent_runs, theorem_4_2._adversarial_points)
+    for cached in caches:
+        cached.cache_clear()
     try:
-        assert run_claim(get_claim("theorem-4.2"), RunContext(seed=0, quick=True)).verdict != "pass"
+        result = run_claim(get_claim("theorem-4.2"), RunContext(seed=0, quick=True))
+        assert result.verdict != "pass"
+        hessian_check = [e for e in result.evidence if e.name.startswith("M bounds")][0]
+        assert not hessian_check.passed and "error" not in hessian_check.detail
     finally:
-        cd._hessian_data.cache_clear()
+        for cached in caches:
+            cached.cache_clear()

@@ -1,9 +1,13 @@
-"""numeric/dynamics.py: the simulators against the model formulas, schedules, batching, validation."""
+"""numeric/dynamics/: the simulators against the model formulas, schedules, batching, validation."""
 import numpy as np
 import pytest
 
 from numeric import data, model, noisy
-from numeric import dynamics as dy
+from numeric import dynamics
+from numeric.dynamics.deterministic import gradient_descent
+from numeric.dynamics.flows import gradient_flow, gradient_flow_mp
+from numeric.dynamics.schedules import step_sizes
+from numeric.dynamics.stochastic import project_ball, stochastic_descent
 
 
 def _manual_gd(W0, wstar, eta, alphas, regularized=True):
@@ -20,9 +24,9 @@ def test_gd_matches_model_gradient(L, regularized):
     rng = np.random.default_rng(L)
     W0 = rng.normal(size=(L, 3))
     wstar = rng.normal(size=3)
-    tr = dy.gradient_descent(W0, wstar, 0.6, 5, 0.01, schedule="harmonic", decay_start=2,
+    tr = gradient_descent(W0, wstar, 0.6, 5, 0.01, schedule="harmonic", decay_start=2,
                              regularized=regularized)
-    ref = _manual_gd(W0, wstar, 0.6, dy.step_sizes(5, 0.01, "harmonic", 2), regularized)
+    ref = _manual_gd(W0, wstar, 0.6, step_sizes(5, 0.01, "harmonic", 2), regularized)
     np.testing.assert_allclose(tr.final_weights, ref, rtol=1e-13, atol=1e-15)
     assert tr.weights.shape == (6, 1, L, 3) and not tr.batched
 
@@ -31,10 +35,10 @@ def test_gd_batched_equals_separate_runs():
     rng = np.random.default_rng(1)
     W0 = rng.normal(size=(4, 3, 2))
     wstar = rng.normal(size=2)
-    tr = dy.gradient_descent(W0, wstar, 0.5, 50, 0.02, record_every=10)
+    tr = gradient_descent(W0, wstar, 0.5, 50, 0.02, record_every=10)
     assert tr.batched and tr.final_weights.shape == (4, 3, 2)
     for k in range(4):
-        one = dy.gradient_descent(W0[k], wstar, 0.5, 50, 0.02, record_every=10)
+        one = gradient_descent(W0[k], wstar, 0.5, 50, 0.02, record_every=10)
         np.testing.assert_allclose(tr.weights[:, k], one.weights[:, 0], rtol=1e-14, atol=1e-15)
     np.testing.assert_array_equal(tr.times, [0, 10, 20, 30, 40, 50])
 
@@ -43,8 +47,8 @@ def test_gd_eta_zero_regularized_equals_loss():
     rng = np.random.default_rng(2)
     W0 = rng.normal(size=(3, 2))
     wstar = rng.normal(size=2)
-    a = dy.gradient_descent(W0, wstar, 0.0, 20, 0.01)
-    b = dy.gradient_descent(W0, wstar, 0.5, 20, 0.01, regularized=False)
+    a = gradient_descent(W0, wstar, 0.0, 20, 0.01)
+    b = gradient_descent(W0, wstar, 0.5, 20, 0.01, regularized=False)
     np.testing.assert_allclose(a.final_weights, b.final_weights, rtol=1e-14)
 
 
@@ -52,7 +56,7 @@ def test_records_match_model():
     rng = np.random.default_rng(3)
     W0 = rng.normal(size=(3, 2))
     wstar = rng.normal(size=2)
-    tr = dy.gradient_descent(W0, wstar, 0.7, 3, 0.01)
+    tr = gradient_descent(W0, wstar, 0.7, 3, 0.01)
     W = tr.weights[-1, 0]
     rec = tr.run(0)
     assert rec["loss"][-1] == pytest.approx(model.loss(W, wstar), rel=1e-13)
@@ -64,22 +68,22 @@ def test_records_match_model():
 
 
 def test_step_sizes():
-    np.testing.assert_allclose(dy.step_sizes(3, 0.5), [0.5, 0.5, 0.5])
-    np.testing.assert_allclose(dy.step_sizes(3, 1.0, "harmonic", 10), [1, 10 / 11, 10 / 12])
-    np.testing.assert_allclose(dy.step_sizes(2, 1.0, "power", 4, 0.5 + 0.25), [1, (4 / 5) ** 0.75])
+    np.testing.assert_allclose(step_sizes(3, 0.5), [0.5, 0.5, 0.5])
+    np.testing.assert_allclose(step_sizes(3, 1.0, "harmonic", 10), [1, 10 / 11, 10 / 12])
+    np.testing.assert_allclose(step_sizes(2, 1.0, "power", 4, 0.5 + 0.25), [1, (4 / 5) ** 0.75])
     for bad in (dict(schedule="cosine"), dict(schedule="power", power=0.5), dict(schedule="power", power=1.2),
                 dict(decay_start=0, schedule="harmonic")):
         with pytest.raises(ValueError):
-            dy.step_sizes(3, 1.0, **bad)
+            step_sizes(3, 1.0, **bad)
     with pytest.raises(ValueError, match="step_size"):
-        dy.step_sizes(3, -1.0)
+        step_sizes(3, -1.0)
 
 
 def test_flow_matches_mpmath_and_energy():
     W0 = np.array([[0.3, -0.5], [1.1, 0.2]])
     wstar = np.array([1.2, -0.3])
-    tr = dy.gradient_flow(W0, wstar, 0.7, [0.0, 0.5], energy=True)
-    Wmp, err = dy.gradient_flow_mp(W0, wstar, 0.7, [0.5], dps=18, check_dps=24)
+    tr = gradient_flow(W0, wstar, 0.7, [0.0, 0.5], energy=True)
+    Wmp, err = gradient_flow_mp(W0, wstar, 0.7, [0.5], dps=18, check_dps=24)
     assert float(err) < 1e-15
     np.testing.assert_allclose(tr.weights[-1, 0], np.array(Wmp[0], dtype=float), rtol=1e-10)
     LR = tr.records["marginalized_loss"][:, 0]
@@ -88,7 +92,7 @@ def test_flow_matches_mpmath_and_energy():
 
 def test_flow_unregularized_conserves_gaps():
     rng = np.random.default_rng(4)
-    tr = dy.gradient_flow(rng.normal(size=(2, 3, 2)), rng.normal(size=2), 0.5, [0, 1, 2], regularized=False)
+    tr = gradient_flow(rng.normal(size=(2, 3, 2)), rng.normal(size=2), 0.5, [0, 1, 2], regularized=False)
     g = tr.records["balancing_gap"]
     np.testing.assert_allclose(g, np.broadcast_to(g[0], g.shape), rtol=1e-9)
 
@@ -100,7 +104,7 @@ def test_ssam_one_step_matches_noisy_kernel(L):
     W0 = rng0.normal(size=(L, d))
     wstar = rng0.normal(size=d)
     X, Y = data.whitened_data(n, wstar, 0)
-    tr = dy.stochastic_descent(W0, X, Y, 0.5, 1, 0.01, seeds=K, seed=7)
+    tr = stochastic_descent(W0, X, Y, 0.5, 1, 0.01, seeds=K, seed=7)
     rng = np.random.Generator(np.random.SFC64(np.random.SeedSequence(7)))
     idx = rng.integers(0, n, size=(1, K))[0]
     G = rng.standard_normal((1, L, K, d))[0] * 0.5
@@ -113,21 +117,21 @@ def test_sgd_reproducible_and_projection():
     wstar = np.array([1.0, -2.0])
     X, Y = data.whitened_data(10, wstar, 0)
     W0 = np.array([[3.0, 1.0], [2.0, -1.0]])
-    a = dy.stochastic_descent(W0, X, Y, 0.0, 30, 0.05, seeds=3, seed=5)
-    b = dy.stochastic_descent(W0, X, Y, 0.0, 30, 0.05, seeds=3, seed=5)
+    a = stochastic_descent(W0, X, Y, 0.0, 30, 0.05, seeds=3, seed=5)
+    b = stochastic_descent(W0, X, Y, 0.0, 30, 0.05, seeds=3, seed=5)
     np.testing.assert_array_equal(a.weights, b.weights)
     assert a.info["algorithm"] == "sgd"
-    p = dy.stochastic_descent(W0, X, Y, 0.5, 30, 0.05, seeds=3, seed=5, radius=1.0)
+    p = stochastic_descent(W0, X, Y, 0.5, 30, 0.05, seeds=3, seed=5, radius=1.0)
     assert p.info["algorithm"] == "projected-ssam"
     assert np.all(np.sqrt(np.sum(p.weights ** 2, axis=(2, 3))) <= 1.0 + 1e-12)
-    np.testing.assert_allclose(dy.project_ball(np.ones((1, 2, 2)), 1.0), np.full((1, 2, 2), 0.5))
+    np.testing.assert_allclose(project_ball(np.ones((1, 2, 2)), 1.0), np.full((1, 2, 2), 0.5))
 
 
 def test_ssam_mean_step_is_gd_step_on_LR():
     wstar = np.array([1.5, -0.8])
     X, Y = data.whitened_data(8, wstar, 0)
     W0 = np.array([[0.3, 1.2], [1.5, -0.2]])
-    tr = dy.stochastic_descent(W0, X, Y, 0.8, 1, 0.1, seeds=100_000, seed=3, block=1)
+    tr = stochastic_descent(W0, X, Y, 0.8, 1, 0.1, seeds=100_000, seed=3, block=1)
     mean = tr.weights[-1].mean(axis=0)
     se = tr.weights[-1].std(axis=0) / np.sqrt(100_000)
     expected = W0 - 0.1 * model.grad_marginalized_loss(W0, wstar, 0.8)
@@ -135,14 +139,14 @@ def test_ssam_mean_step_is_gd_step_on_LR():
 
 
 @pytest.mark.parametrize("call, word", [
-    (lambda: dy.gradient_descent(np.ones((1, 2)), [1.0, 1.0], 0.5, 3, 0.1), "depth"),
-    (lambda: dy.gradient_descent(np.ones((2, 2)), [1.0], 0.5, 3, 0.1), "wstar"),
-    (lambda: dy.gradient_descent(np.ones((2, 2)), [1.0, 1.0], -0.5, 3, 0.1), "eta"),
-    (lambda: dy.gradient_descent(np.ones((2, 2)), [1.0, 1.0], 0.5, -3, 0.1), "steps"),
-    (lambda: dy.gradient_descent(np.ones((2, 2)), [1.0, 1.0], 0.5, 3, 0.1, record_every=0), "record_every"),
-    (lambda: dy.gradient_flow(np.ones((2, 2)), [1.0, 1.0], 0.5, [1.0, 0.5]), "times"),
-    (lambda: dy.stochastic_descent(np.ones((2, 2)), np.ones((4, 2)), np.ones(4), 0.5, 3, 0.1), "whitened"),
-    (lambda: dy.project_ball(np.ones((1, 2, 2)), 0.0), "radius"),
+    (lambda: gradient_descent(np.ones((1, 2)), [1.0, 1.0], 0.5, 3, 0.1), "depth"),
+    (lambda: gradient_descent(np.ones((2, 2)), [1.0], 0.5, 3, 0.1), "wstar"),
+    (lambda: gradient_descent(np.ones((2, 2)), [1.0, 1.0], -0.5, 3, 0.1), "eta"),
+    (lambda: gradient_descent(np.ones((2, 2)), [1.0, 1.0], 0.5, -3, 0.1), "steps"),
+    (lambda: gradient_descent(np.ones((2, 2)), [1.0, 1.0], 0.5, 3, 0.1, record_every=0), "record_every"),
+    (lambda: gradient_flow(np.ones((2, 2)), [1.0, 1.0], 0.5, [1.0, 0.5]), "times"),
+    (lambda: stochastic_descent(np.ones((2, 2)), np.ones((4, 2)), np.ones(4), 0.5, 3, 0.1), "whitened"),
+    (lambda: project_ball(np.ones((1, 2, 2)), 0.0), "radius"),
 ])
 def test_bad_input_raises_value_error(call, word):
     with pytest.raises(ValueError, match=word):
@@ -150,5 +154,13 @@ def test_bad_input_raises_value_error(call, word):
 
 
 def test_divergence_reported_not_raised():
-    tr = dy.gradient_descent(np.array([[3.0], [3.0]]), [1.0], 0.5, 200, 5.0)
+    tr = gradient_descent(np.array([[3.0], [3.0]]), [1.0], 0.5, 200, 5.0)
     assert tr.info["diverged"]
+
+
+def test_package_reexports_the_names_used_outside():
+    """``ssam-verify simulate`` uses these through ``numeric.dynamics``; they are the concept modules' objects."""
+    assert sorted(dynamics.__all__) == sorted(["SCHEDULES", "step_sizes", "batch_marginalized_loss", "gradient_flow",
+                                               "gradient_descent", "stochastic_descent"])
+    assert dynamics.gradient_descent is gradient_descent and dynamics.gradient_flow is gradient_flow
+    assert dynamics.stochastic_descent is stochastic_descent and dynamics.step_sizes is step_sizes

@@ -6,7 +6,9 @@ from pathlib import Path
 import numpy as np
 
 from numeric import data
-from numeric import dynamics as dy
+from numeric.dynamics.deterministic import gradient_descent
+from numeric.dynamics.flows import gradient_flow
+from numeric.dynamics.stochastic import stochastic_descent
 
 __all__ = ["FIGURES", "figure_3", "balancing_decay"]
 
@@ -46,9 +48,9 @@ def figure_3(outdir: Path, seed: int = 0) -> list:
     for ax, (eta, a, schedule, steps) in zip(axes, panels):
         ax.contour(A, B, Z, levels=np.geomspace(0.05, 60, 14), cmap="Greys", linewidths=0.7)
         kw = dict(schedule=schedule, decay_start=500)
-        gd_l = dy.gradient_descent(W0, wstar, eta, steps, a, regularized=False, **kw)
-        gd_r = dy.gradient_descent(W0, wstar, eta, steps, a, **kw)
-        ss = dy.stochastic_descent(W0, X, Y, eta, steps, a, seed=seed, **kw)
+        gd_l = gradient_descent(W0, wstar, eta, steps, a, regularized=False, **kw)
+        gd_r = gradient_descent(W0, wstar, eta, steps, a, **kw)
+        ss = stochastic_descent(W0, X, Y, eta, steps, a, seed=seed, **kw)
         for tr, color, label in ((gd_l, "#d4a017", "GD on L"), (gd_r, "#2e8b57", "GD on L_R"),
                                  (ss, "#1f5fbf", "S-SAM")):
             w = tr.weights[:, 0, :, 0]
@@ -92,13 +94,13 @@ def balancing_decay(outdir: Path, seed: int = 0) -> list:
     for c, L in zip(colors, range(2, 6)):
         W0 = rng.normal(size=(L, 3))
         wstar = rng.normal(size=3)
-        tr = dy.gradient_flow(W0, wstar, eta, t)
+        tr = gradient_flow(W0, wstar, eta, t)
         g = tr.records["balancing_gap"][:, 0, :]
         for l in range(L - 1):
             ax1.semilogy(t, g[:, l] / g[0, l], color=c, lw=1, label=f"L={L}" if l == 0 else None)
         ax1.semilogy(t, np.exp(-4 * eta ** (2 * (L - 1)) * t), "--", color=c, lw=1.6)
         if L == 3:
-            tu = dy.gradient_flow(W0, wstar, eta, t, regularized=False)
+            tu = gradient_flow(W0, wstar, eta, t, regularized=False)
             gu = tu.records["balancing_gap"][:, 0, :]
             ax1.semilogy(t, gu[:, 0] / gu[0, 0], ":", color="red", label="flow of L (eta=0), L=3")
     ax1.set_ylim(1e-6, 3)
@@ -111,7 +113,7 @@ def balancing_decay(outdir: Path, seed: int = 0) -> list:
     for c, L in zip(colors, range(2, 6)):
         W0 = rng.normal(size=(L, 3)) * 0.8
         wstar = rng.normal(size=3)
-        tr = dy.gradient_descent(W0, wstar, eta, steps, alpha)
+        tr = gradient_descent(W0, wstar, eta, steps, alpha)
         g = tr.records["balancing_gap"][:, 0, :]
         for l in range(L - 1):
             ax2.semilogy(k, g[:, l] / g[0, l], color=c, lw=1, label=f"L={L}" if l == 0 else None)

@@ -1,0 +1,64 @@
+"""The gradient flow ``dw/dt = -grad L_R`` (eq 12): the facts of eqs 15-17 and Theorem 4.1.
+
+* eq 16: ``sum_l ||W_l||^2 <= L_R(W(0)) / eta^{2(L-1)}`` (:func:`parameter_norm_bound`);
+* eq 35 (Theorem 4.1): under the flow,
+  ``d/dt (w_{l+1}^2 - w_l^2) = -4 eta^2 Q_{-{l,l+1}} (w_{l+1}^2 - w_l^2)``
+  (:func:`flow_balancing_derivative`, :func:`balancing_ode_rhs`), and
+  ``Q_{-{l,l+1}} - eta^{2(L-2)}`` is non-negative (eq 36, :func:`balancing_rate_floor_gap`),
+  so the gaps decay at least like ``exp(-4 eta^{2(L-1)} t)`` (:func:`balancing_bound`).
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from ..marginalized import coordinate_symbols
+from .gradient import Q_excluding, gradient
+
+__all__ = [
+    "TIME",
+    "parameter_norm_bound",
+    "flow_balancing_derivative",
+    "balancing_ode_rhs",
+    "balancing_rate_floor_gap",
+    "balancing_bound",
+]
+
+#: Time ``t`` of the gradient flow (eq 12).
+TIME = sp.Symbol("t", nonnegative=True)
+
+
+def parameter_norm_bound(L: int, exponent_shift=0, factor=1):
+    """Eq 16: ``sum_l ||W_l||^2 <= L_R(W(0)) / eta^{2(L-1)}``; returns ``(bound, (c, eta))`` with ``c = L_R(W(0))``.
+
+    ``exponent_shift`` and ``factor`` build negative controls (``eta^{2L}``, half the bound).
+    """
+    c, eta = sp.symbols("c eta", positive=True)
+    return factor * c / eta ** (2 * (L - 1) + exponent_shift), (c, eta)
+
+
+
+def flow_balancing_derivative(L: int, l: int) -> sp.Expr:
+    """``d/dt (w_{l+1}^2 - w_l^2)`` under the flow ``dw/dt = -grad L_R`` (eq 12), ``l`` 1-based."""
+    s = coordinate_symbols(L)
+    g = gradient(L)
+    a, b = l - 1, l
+    return sp.expand(-2 * s.w[b] * g[b] + 2 * s.w[a] * g[a])
+
+
+def balancing_ode_rhs(L: int, l: int, rate_factor=4) -> sp.Expr:
+    """Right side of eq 35: ``-4 eta^2 Q_{-{l,l+1}} (w_{l+1}^2 - w_l^2)`` (``rate_factor`` for negative controls)."""
+    s = coordinate_symbols(L)
+    a, b = l - 1, l
+    return -rate_factor * s.eta ** 2 * Q_excluding(s, (a, b)) * (s.w[b] ** 2 - s.w[a] ** 2)
+
+
+def balancing_rate_floor_gap(L: int, l: int) -> sp.Expr:
+    """``Q_{-{l,l+1}} - eta^{2(L-2)}`` (eq 36): non-negative, so the rate is at least ``4 eta^{2(L-1)}``."""
+    s = coordinate_symbols(L)
+    return sp.expand(Q_excluding(s, (l - 1, l)) - s.eta ** (2 * (L - 2)))
+
+
+def balancing_bound(L: int, rate_factor=4) -> sp.Expr:
+    """Theorem 4.1: the factor ``exp(-rate_factor eta^{2(L-1)} t)`` bounding ``||D(t)||_F / ||D(0)||_F``."""
+    eta = coordinate_symbols(L).eta
+    return sp.exp(-rate_factor * eta ** (2 * (L - 1)) * TIME)
