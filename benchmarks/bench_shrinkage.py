@@ -3,7 +3,7 @@
 Run: ``PYTHONPATH=. python benchmarks/bench_shrinkage.py [--n 10000] [--json PATH]``.
 Prints wall-clock numbers on this machine; nothing is asserted (speed is measured, never a test).
 
-* ``n`` (default 10^4) calls of :func:`numeric.shrinkage.shrinkage_roots` at 30 digits, each with
+* ``n`` (default 10^4) calls of :func:`numeric.shrinkage.certified_roots.shrinkage_roots` at 30 digits, each with
   the exact regime decision and the certified enclosures, over a mix of depths ``L = 2..6``, noise
   levels and targets (a tenth of them within 1e-20 relative of the threshold, above and below);
 * the same polynomials solved by ``mpmath.polyroots`` at 30 digits (not certified, no regime) on
@@ -19,7 +19,9 @@ from fractions import Fraction
 import mpmath
 import numpy as np
 
-from numeric import shrinkage as S
+from numeric.shrinkage.certified_roots import shrinkage_roots
+from numeric.shrinkage.exact_inputs import to_fraction
+from numeric.shrinkage.threshold_regime import threshold
 
 
 def cases(n, seed=0):
@@ -30,9 +32,9 @@ def cases(n, seed=0):
         eta = Fraction(int(rng.integers(1, 20)), 20)
         if i % 10 == 0:
             with mpmath.workdps(60):
-                t = S.threshold(L, eta, digits=50)
+                t = threshold(L, eta, digits=50)
                 w = t * (1 + (1 if i % 20 == 0 else -1) * mpmath.mpf("1e-20"))
-            w = S.to_fraction(w, "w")
+            w = to_fraction(w, "w")
         else:
             w = Fraction(int(rng.integers(1, 4000)), 1000)
         out.append((L, eta, w))
@@ -59,7 +61,7 @@ def main(argv=None):
     args = ap.parse_args(argv)
     cs = cases(args.n)
     t0 = time.perf_counter()
-    res = [S.shrinkage_roots(L, e, w, digits=30) for L, e, w in cs]
+    res = [shrinkage_roots(L, e, w, digits=30) for L, e, w in cs]
     t_cert = time.perf_counter() - t0
     sub = cs[: args.sub]
     t0 = time.perf_counter()

@@ -1,4 +1,4 @@
-"""Section 3: derivations/landscape.py, the five claims (quick), their negative controls, CLI, figures, notebook part."""
+"""Section 3: derivations/landscape/, the five claims (quick), their negative controls, CLI, figures, notebook part."""
 import json
 
 import mpmath
@@ -6,9 +6,15 @@ import pytest
 import sympy as sp
 
 from checks.framework import RunContext, get_claim, run_claim
+from checks.section3 import lemma_3_2, lemma_F_1, shrinkage_candidates, theorem_3_1b, theorem_3_1c
 from claimtools import assert_controls_rejected, assert_passes
-from derivations import landscape as D
+from derivations.landscape import balancing, critical_point_values, factorizations, secant_bracket
+from derivations.landscape import shrinkage_polynomial as shrinkage_derivation
+from derivations.landscape import threshold as threshold_derivation
+from derivations.landscape.coordinate_model import Ls, a, lam, m
+from derivations.landscape.latex_formulas import formulas
 from derivations.marginalized import prove_identity
+from numeric.shrinkage import certified_roots, equations, threshold_regime
 from ssam_verify.cli import main
 
 QUICK = RunContext(seed=0, quick=True)
@@ -20,49 +26,57 @@ CLAIMS = ["theorem-3.1a", "theorem-3.1b", "theorem-3.1c", "lemma-3.2", "lemma-F.
 
 @pytest.mark.parametrize("L", [2, 3, 5])
 def test_cyclic_identity_and_eq29(L):
-    assert all(prove_identity(x, y) for x, y in D.cyclic_identity_terms(L))
-    assert all(prove_identity(x, y) for x, y in D.eq29_terms(L))
-    assert not all(prove_identity(x, y) for x, y in D.eq29_terms(L, factor=1))
+    assert all(prove_identity(x, y) for x, y in balancing.cyclic_identity_terms(L))
+    assert all(prove_identity(x, y) for x, y in balancing.eq29_terms(L))
+    assert not all(prove_identity(x, y) for x, y in balancing.eq29_terms(L, factor=1))
 
 
 def test_general_network_eq28_and_wrong_side():
-    assert all(all(sp.expand(e) == 0 for e in (x - y)) for x, y in D.general_network_terms(2, 2))
-    assert not all(all(sp.expand(e) == 0 for e in (x - y)) for x, y in D.general_network_terms(2, 2, False))
+    assert all(all(sp.expand(e) == 0 for e in (x - y)) for x, y in balancing.general_network_terms(2, 2))
+    assert not all(all(sp.expand(e) == 0 for e in (x - y)) for x, y in balancing.general_network_terms(2, 2, False))
 
 
 def test_shrinkage_polynomial_is_derived():
-    assert sp.expand(D.shrinkage_polynomial_derived(3) - ((D.a ** 2 + ETA ** 2) ** 2 - D.m * D.a)) == 0
-    assert sp.expand(D.shrinkage_polynomial_derived(4) - ((D.a ** 2 + ETA ** 2) ** 3 - D.m * D.a ** 2)) == 0
-    assert D.descartes_sign_changes(6)["max_sign_changes"] == 2
+    derived = shrinkage_derivation.shrinkage_polynomial_derived
+    assert sp.expand(derived(3) - ((a ** 2 + ETA ** 2) ** 2 - m * a)) == 0
+    assert sp.expand(derived(4) - ((a ** 2 + ETA ** 2) ** 3 - m * a ** 2)) == 0
+    assert shrinkage_derivation.descartes_sign_changes(6)["max_sign_changes"] == 2
 
 
 def test_threshold_symbolic_L_and_asymptotics():
-    d = D.threshold_derived(None)
-    assert sp.simplify(sp.expand_log(sp.log(d["tau"]) - sp.log(D.threshold_closed_form(None)), force=True)) == 0
-    assert D.threshold_derived(3)["tau"] == 16 * sp.sqrt(3) * ETA ** 3 / 9
-    assert D.threshold_derived(2)["tau"] == ETA ** 2
-    assert D.double_root_conditions(5) == (0, 0)
-    assert D.threshold_asymptotics()["limit"] == 1
+    d = threshold_derivation.threshold_derived(None)
+    closed_form = threshold_derivation.threshold_closed_form(None)
+    assert sp.simplify(sp.expand_log(sp.log(d["tau"]) - sp.log(closed_form), force=True)) == 0
+    assert threshold_derivation.threshold_derived(3)["tau"] == 16 * sp.sqrt(3) * ETA ** 3 / 9
+    assert threshold_derivation.threshold_derived(2)["tau"] == ETA ** 2
+    assert threshold_derivation.double_root_conditions(5) == (0, 0)
+    assert threshold_derivation.threshold_asymptotics()["limit"] == 1
 
 
 def test_lambda_equation_and_loss():
-    lam_eq = D.lambda_equation_derived(None)
-    expected = D.lam ** 2 - D.lam ** ((D.Ls - 2) / (D.Ls - 1)) + ETA ** 2 * D.m ** (-2 / D.Ls)
+    lam_eq = shrinkage_derivation.lambda_equation_derived(None)
+    expected = lam ** 2 - lam ** ((Ls - 2) / (Ls - 1)) + ETA ** 2 * m ** (-2 / Ls)
     assert sp.simplify(lam_eq - expected) == 0
-    assert sp.expand(D.loss_at_critical_point(4) - D.m ** 2 * (1 - D.lam ** 4) ** 2) == 0
+    assert sp.expand(critical_point_values.loss_at_critical_point(4) - m ** 2 * (1 - lam ** 4) ** 2) == 0
 
 
 def test_hessian_eigenvalues_and_lemma32_pieces():
-    h = D.hessian_at_balanced_point(4)
+    h = critical_point_values.hessian_at_balanced_point(4)
     assert h["structured"]
-    assert sp.expand(h["mu_balanced"] - 2 * (D.a ** 2 + ETA ** 2) ** 2 * (4 * D.a ** 2 - 2 * ETA ** 2)) == 0
-    assert prove_identity(*D.hessian_trace_loss(4))
-    mins = D.factorization_minima(3)
-    assert sp.simplify(mins["trace_min"] - 6 * D.m ** sp.Rational(4, 3)) == 0
+    assert sp.expand(h["mu_balanced"] - 2 * (a ** 2 + ETA ** 2) ** 2 * (4 * a ** 2 - 2 * ETA ** 2)) == 0
+    assert prove_identity(*factorizations.hessian_trace_loss(4))
+    mins = factorizations.factorization_minima(3)
+    assert sp.simplify(mins["trace_min"] - 6 * m ** sp.Rational(4, 3)) == 0
+
+
+def test_package_reexports_only_formulas():
+    import derivations.landscape
+
+    assert derivations.landscape.__all__ == ["formulas"] and derivations.landscape.formulas is formulas
 
 
 def test_formulas_shape():
-    f = D.formulas()
+    f = formulas()
     assert len(f) >= 8
     for cid, eq, name, expr in f:
         assert cid in CLAIMS and isinstance(eq, str) and name and isinstance(expr, sp.Basic)
@@ -95,12 +109,10 @@ def test_required_negative_controls_present():
 
 
 def test_controls_fail_when_given_the_right_answer():
-    from checks import landscape as C
-
-    assert C.lambda_equation_check()[0]
-    assert C.threshold_candidate_check(3, "0.5", __import__("numeric.shrinkage", fromlist=["x"]).threshold(3, "0.5", 60))[0]
-    assert C.loss_formula_check(depths=(2, 3))[0]
-    assert C.secant_check(3, "0.5", "1", "smaller")[0]
+    assert shrinkage_candidates.lambda_equation_check()[0]
+    assert shrinkage_candidates.threshold_candidate_check(3, "0.5", threshold_regime.threshold(3, "0.5", 60))[0]
+    assert theorem_3_1c.loss_formula_check(depths=(2, 3))[0]
+    assert lemma_F_1.secant_check(3, "0.5", "1", "smaller")[0]
 
 
 # --- CLI, figures, notebook ----------------------------------------------------
@@ -158,7 +170,7 @@ def test_notebook_part_compiles():
 
 def test_appendix_f_bracket_derivation():
     for L in (None, 3, 4, 7):
-        b = D.root_bracket(L)
+        b = secant_bracket.root_bracket(L)
         assert b["lower_gap_at_root"] == 0 and b["upper_gap_at_root"] == 0
         c, p = b["c"], b["p"]
         assert sp.simplify(b["f_lower"] - c ** (2 / p)) == 0
@@ -173,27 +185,25 @@ def _evidence(result, name):
 
 
 def test_lemma_f1_uses_numeric_f_and_compares_with_derivation():
-    from checks import landscape as C
-
     for L, eta, w in [(3, "0.5", "1"), (5, "0.5", "2")]:
-        ok, det = C.numeric_f_check(L, eta, w)
+        ok, det = lemma_F_1.numeric_f_check(L, eta, w)
         assert ok, det
-    assert not C.numeric_f_check(3, "0.5", "1", phi_factory=C._derived_f_factory(lambda L: sp.Rational(L - 1, L)))[0]
-    assert C.numeric_f_check(3, "0.5", "1", phi_factory=C._derived_f_factory())[0]
-    assert sp.simplify(D.lambda_minimizer(3) - sp.Rational(1, 4) ** sp.Rational(2, 3)) == 0
+    wrong_f = lemma_F_1.derived_lambda_equation_factory(lambda L: sp.Rational(L - 1, L))
+    assert not lemma_F_1.numeric_f_check(3, "0.5", "1", phi_factory=wrong_f)[0]
+    assert lemma_F_1.numeric_f_check(3, "0.5", "1", phi_factory=lemma_F_1.derived_lambda_equation_factory())[0]
+    assert sp.simplify(secant_bracket.lambda_minimizer(3) - sp.Rational(1, 4) ** sp.Rational(2, 3)) == 0
 
 
 @pytest.mark.parametrize("target", ["lambda_equation", "double_root", "shrinkage_offset"])
 def test_lemma_f1_fails_when_numeric_layer_is_wrong(monkeypatch, target):
-    import numeric.shrinkage as S
-
-    orig = getattr(S, target)
+    module = threshold_regime if target == "double_root" else equations  # where lemma_F_1 looks it up
+    orig = getattr(module, target)
     wrong = {
         "lambda_equation": lambda lam, L, eta, w: 1.1 * orig(lam, L, eta, w) + 0.01,
         "double_root": lambda L, eta, digits=50: tuple(x * mpmath.mpf("1.01") for x in orig(L, eta, digits)),
         "shrinkage_offset": lambda L, eta, w: orig(L, eta, w) * mpmath.mpf("1.01"),
     }[target]
-    monkeypatch.setattr(S, target, wrong)
+    monkeypatch.setattr(module, target, wrong)
     r = run_claim(get_claim("lemma-F.1"), QUICK)
     assert r.verdict == "fail"
     ev = _evidence(r, "monotone-convergence-to-certified-roots")
@@ -204,30 +214,30 @@ def test_lemma_f1_fails_when_numeric_layer_is_wrong(monkeypatch, target):
 def test_exact_threshold_from_numeric_layer():
     from fractions import Fraction
 
-    from checks import landscape as C
-
-    assert C.exact_threshold(3, "1") is None  # tau_3 = 16 sqrt(3)/9 eta^3 is irrational
+    exact_threshold = shrinkage_candidates.exact_threshold
+    exact_threshold_check = shrinkage_candidates.exact_threshold_check
+    assert exact_threshold(3, "1") is None  # tau_3 = 16 sqrt(3)/9 eta^3 is irrational
     for L, eta in [(2, "0.5"), (4, "1"), (4, "0.5"), (6, "1")]:
-        w = C.exact_threshold(L, eta)
-        assert sp.Rational(w.numerator, w.denominator) == D.threshold_derived(L)["tau"].subs(ETA, sp.Rational(eta))
-        ok, det = C.exact_threshold_check(L, eta, w)
+        w = exact_threshold(L, eta)
+        derived_tau = threshold_derivation.threshold_derived(L)["tau"].subs(ETA, sp.Rational(eta))
+        assert sp.Rational(w.numerator, w.denominator) == derived_tau
+        ok, det = exact_threshold_check(L, eta, w)
         assert ok and det["regime"] == "at", det
-    w = C.exact_threshold(4, "1")
-    assert not C.exact_threshold_check(4, "1", w * Fraction(101, 100))[0]
-    assert not C.exact_threshold_check(4, "1", w * Fraction(99, 100))[0]
+    w = exact_threshold(4, "1")
+    assert not exact_threshold_check(4, "1", w * Fraction(101, 100))[0]
+    assert not exact_threshold_check(4, "1", w * Fraction(99, 100))[0]
 
 
 @pytest.mark.parametrize("target", ["threshold_exact_power", "threshold"])
 def test_theorem_31b_fails_when_threshold_is_wrong(monkeypatch, target):
     from fractions import Fraction
 
-    import numeric.shrinkage as S
-
-    orig = getattr(S, target)
+    orig = getattr(threshold_regime, target)  # theorem-3.1b looks both up in numeric.shrinkage.threshold_regime
     if target == "threshold_exact_power":
-        monkeypatch.setattr(S, target, lambda L: orig(L) * Fraction(101, 100))
+        monkeypatch.setattr(threshold_regime, target, lambda L: orig(L) * Fraction(101, 100))
     else:
-        monkeypatch.setattr(S, target, lambda L, eta, digits=50: orig(L, eta, digits) * mpmath.mpf("1.01"))
+        monkeypatch.setattr(threshold_regime, target,
+                            lambda L, eta, digits=50: orig(L, eta, digits) * mpmath.mpf("1.01"))
     r = run_claim(get_claim("theorem-3.1b"), QUICK)
     assert r.verdict == "fail"
     ev = _evidence(r, "certified-roots-vs-polyroots-incl-threshold")
@@ -236,10 +246,7 @@ def test_theorem_31b_fails_when_threshold_is_wrong(monkeypatch, target):
 
 
 def test_theorem_31b_double_root_must_be_reported_once_with_multiplicity_2(monkeypatch):
-    import numeric.shrinkage as S
-    from checks import landscape as C
-
-    orig = S.shrinkage_roots
+    orig = certified_roots.shrinkage_roots
 
     def simple_at_threshold(*a, **k):
         r = orig(*a, **k)
@@ -247,40 +254,41 @@ def test_theorem_31b_double_root_must_be_reported_once_with_multiplicity_2(monke
             r.multiplicities = [1] * len(r.multiplicities)
         return r
 
-    assert C._b_hp(QUICK).passed
-    monkeypatch.setattr(S, "shrinkage_roots", simple_at_threshold)
-    ev = C._b_hp(QUICK)
+    assert theorem_3_1b.certified_roots_against_polyroots(QUICK).passed
+    monkeypatch.setattr(certified_roots, "shrinkage_roots", simple_at_threshold)
+    ev = theorem_3_1b.certified_roots_against_polyroots(QUICK)
     assert not ev.passed
     failing = [(c["L"], c["offset"]) for c in ev.detail["cases"] if not c["passed"]]
     assert failing == [(4, "exact")]
 
 
 def test_lemma_32_minima_checks_take_candidates():
-    from checks import landscape as C
-
+    factorization_minimum_check = lemma_3_2.factorization_minimum_check
     with mpmath.workdps(60):
-        a = mpmath.cbrt(mpmath.mpf("1.7"))
+        root = mpmath.cbrt(mpmath.mpf("1.7"))
+    balanced = [root] * 3
     for which in ("R", "trace"):
-        assert C.factorization_minimum_check(3, 0.5, 1.7, [a] * 3, which)[0]
-        assert C.factorization_minimum_check(3, 0.5, 1.7, [a] * 3, which, minima=D.factorization_minima(None))[0]
+        assert factorization_minimum_check(3, 0.5, 1.7, balanced, which)[0]
+        assert factorization_minimum_check(3, 0.5, 1.7, balanced, which,
+                                           minima=factorizations.factorization_minima(None))[0]
     for L in (2, 3, 5):
-        assert C.minima_symbolic_check(L)[0]
-    for name, cand in C._wrong_minima():
+        assert lemma_3_2.minima_symbolic_check(L)[0]
+    for name, candidate in lemma_3_2.wrong_minima():
         which = "R" if name.startswith("R_min") else "trace"
-        assert not C.factorization_minimum_check(3, 0.5, 1.7, [a] * 3, which, minima=cand)[0], name
-        assert not C.minima_symbolic_check(3, minima=cand)[0], name
+        assert not factorization_minimum_check(3, 0.5, 1.7, balanced, which, minima=candidate)[0], name
+        assert not lemma_3_2.minima_symbolic_check(3, minima=candidate)[0], name
 
 
 @pytest.mark.parametrize("key", ["R_min", "trace_min"])
 def test_lemma_32_fails_when_derived_minima_are_wrong(monkeypatch, key):
-    orig = D.factorization_minima
+    orig = factorizations.factorization_minima
 
     def wrong(L=None):
         out = dict(orig(L))
         out[key] = out[key] * sp.Rational(101, 100)
         return out
 
-    monkeypatch.setattr(D, "factorization_minima", wrong)
+    monkeypatch.setattr(factorizations, "factorization_minima", wrong)  # where lemma_3_2 looks it up
     r = run_claim(get_claim("lemma-3.2"), QUICK)
     assert r.verdict == "fail"
     assert not _evidence(r, "trace-identity-lagrange-minima").passed

@@ -5,7 +5,7 @@
 * ``figure-2``: contours of ``(w* - w_2 w_1)^2 + eta^2 (w_1^2 + w_2^2)`` (two
   layers, one coordinate; ``L_R`` up to the constant ``eta^4``) at
   ``w* = 3.14159`` for ``eta in (0, 0.5, 1.0, 1.5, 1.9)``, with the critical
-  points from :func:`numeric.critical_points.critical_points` marked.
+  points from :func:`numeric.critical_points.enumeration.critical_points` marked.
 """
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-from numeric import shrinkage as S
-from numeric.critical_points import critical_points
+from numeric.critical_points.enumeration import critical_points
+from numeric.shrinkage.certified_roots import shrinkage_roots
+from numeric.shrinkage.threshold_regime import threshold
 
 __all__ = ["FIGURES", "plot_shrinkage_lambda", "plot_figure2", "shrinkage_curves"]
 
@@ -27,14 +28,14 @@ def shrinkage_curves(eta, depths=(2, 3, 4, 5, 6), points: int = 100, wmax_factor
 
     ``w_grid`` runs from 0 to ``wmax_factor * max_L tau_L(eta)``; missing roots are NaN.
     """
-    taus = {L: float(S.threshold(L, eta, digits=15)) for L in depths}
+    taus = {L: float(threshold(L, eta, digits=15)) for L in depths}
     wmax = wmax_factor * max(taus.values())
     out = {}
     for L in depths:
         grid = np.unique(np.concatenate([np.linspace(0, wmax, points), taus[L] * (1 + np.logspace(-8, -1, 20))]))
         lo, hi = np.full(grid.size, np.nan), np.full(grid.size, np.nan)
         for i, w in enumerate(grid):
-            r = S.shrinkage_roots(L, eta, float(w), digits=15)
+            r = shrinkage_roots(L, eta, float(w), digits=15)
             if r.lambdas:
                 lo[i], hi[i] = float(r.lambdas[0]), float(r.lambdas[-1])
         out[L] = (grid, lo, hi, taus[L])

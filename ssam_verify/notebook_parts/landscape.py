@@ -17,44 +17,50 @@ def cells() -> list:
         ("markdown", "## Theorem 3.1(a): balancing\n"
          "The loss gradients satisfy a cyclic identity and the regularizer satisfies eq 29; both are exact "
          "polynomial identities (here for $L = 4$)."),
-        ("code", "from derivations import landscape as D\n"
+        ("code", "from derivations.landscape.balancing import cyclic_identity_terms, eq29_terms\n"
                  "from derivations.marginalized import prove_identity\n"
                  "L = 4\n"
-                 "print('cyclic identity:', all(prove_identity(x, y) for x, y in D.cyclic_identity_terms(L)))\n"
-                 "print('eq 29:', all(prove_identity(x, y) for x, y in D.eq29_terms(L)))\n"
-                 "D.eq29_terms(3)[0][1]"),
+                 "print('cyclic identity:', all(prove_identity(x, y) for x, y in cyclic_identity_terms(L)))\n"
+                 "print('eq 29:', all(prove_identity(x, y) for x, y in eq29_terms(L)))\n"
+                 "eq29_terms(3)[0][1]"),
         ("markdown", "## Theorem 3.1(b): the shrinkage polynomial, derived\n"
          "At a balanced point $w_l = s_l a$ with $\\prod_l s_l = \\mathrm{sign}(w^*)$, "
          "$w_l\\,\\partial_{w_l} L_R = 2a^2 P(a)$. SymPy finds $P$ from the critical-point equation:"),
         ("code", "import sympy as sp\n"
-                 "[sp.factor_terms(D.shrinkage_polynomial_derived(L)) for L in (2, 3, 4)]"),
+                 "from derivations.landscape.shrinkage_polynomial import lambda_equation_derived, "
+                 "shrinkage_polynomial_derived\n"
+                 "[sp.factor_terms(shrinkage_polynomial_derived(L)) for L in (2, 3, 4)]"),
         ("markdown", "The threshold is the minimum over $a$ of $(a^2+\\eta^2)^{L-1}/a^{L-2}$, here for a "
          "symbolic depth $L$; it matches eq 14, and $\\tau_L/(2^{L-1}\\eta^L) \\to 1$."),
-        ("code", "d = D.threshold_derived(None)\n"
-                 "print('a_c =', d['a_c'])\n"
-                 "print('tau =', d['tau'])\n"
-                 "print('log(derived / eq 14) =', sp.simplify(sp.expand_log(sp.log(d['tau']) - "
-                 "sp.log(D.threshold_closed_form(None)), force=True)))\n"
-                 "print('lim tau_L / (2^(L-1) eta^L) =', D.threshold_asymptotics()['limit'])\n"
-                 "D.lambda_equation_derived(None)"),
+        ("code", "from derivations.landscape.threshold import (threshold_asymptotics, threshold_closed_form, "
+                 "threshold_derived)\n"
+                 "derived = threshold_derived(None)\n"
+                 "print('a_c =', derived['a_c'])\n"
+                 "print('tau =', derived['tau'])\n"
+                 "print('log(derived / eq 14) =', sp.simplify(sp.expand_log(sp.log(derived['tau']) - "
+                 "sp.log(threshold_closed_form(None)), force=True)))\n"
+                 "print('lim tau_L / (2^(L-1) eta^L) =', threshold_asymptotics()['limit'])\n"
+                 "lambda_equation_derived(None)"),
         ("markdown", "## Certified roots at any precision\n"
          "The regime is decided in exact rational arithmetic; each root comes with an interval whose end "
          "points have opposite signs of $P$ (exact integer arithmetic), and Descartes' rule bounds the "
          "number of positive roots by two. Close to the threshold the two roots are still separated:"),
         ("code", "import mpmath\n"
-                 "from numeric import shrinkage as S\n"
+                 "from numeric.shrinkage.certified_roots import shrinkage_roots\n"
+                 "from numeric.shrinkage.threshold_regime import threshold\n"
                  "with mpmath.workdps(80):\n"
-                 "    tau = S.threshold(3, 1, digits=70)\n"
+                 "    tau = threshold(3, 1, digits=70)\n"
                  "    for rel in ('1e-30', '-1e-30'):\n"
-                 "        r = S.shrinkage_roots(3, 1, tau * (1 + mpmath.mpf(rel)), digits=40)\n"
+                 "        r = shrinkage_roots(3, 1, tau * (1 + mpmath.mpf(rel)), digits=40)\n"
                  "        print(rel, r.regime, [mpmath.nstr(x, 40) for x in r.lambdas])\n"
-                 "r = S.shrinkage_roots(4, 1, '6.75')\n"
+                 "r = shrinkage_roots(4, 1, '6.75')\n"
                  "print('exactly at the threshold:', r.regime, r.multiplicities, mpmath.nstr(r.lambdas[0], 30))"),
         ("markdown", "## All critical points and their type\n"
          "The critical set is a product over coordinates. For $L \\ge 3$ the origin is a strict local "
          "minimum, the smaller root gives saddles and the larger root local minima (beyond the paper)."),
         ("code", "from collections import Counter\n"
-                 "from numeric.critical_points import critical_points, search_critical_points\n"
+                 "from numeric.critical_points.enumeration import critical_points\n"
+                 "from numeric.critical_points.newton_search import search_critical_points\n"
                  "pts = critical_points(3, '0.5', [1.0, -2.0])\n"
                  "print(len(pts), Counter(p.kind for p in pts))\n"
                  "found = search_critical_points(3, '0.5', [1.0, -2.0], starts=150**2, design='factorial')\n"

@@ -1,0 +1,79 @@
+"""Theorem 3.1(b), symbolically: the threshold ``tau_L(eta)`` (eq 14), the double root, the ``L -> oo`` limit.
+
+``P(a) = a^(L-2) (g(a) - m)`` with ``g(a) = (a^2+eta^2)^(L-1) / a^(L-2)``, so nonzero roots
+exist iff ``m >= min_a g``: the threshold is derived as that minimum for a symbolic ``L``
+(:func:`threshold_derived`) and compared with the paper's closed form (:func:`threshold_closed_form`).
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import sympy as sp
+
+from .coordinate_model import Ls, a, eta, m
+from .shrinkage_polynomial import shrinkage_polynomial_derived
+
+__all__ = ["threshold_derived", "threshold_closed_form", "double_root_conditions", "threshold_asymptotics"]
+
+
+def _threshold_objective(depth):
+    """``g(a) = (a^2+eta^2)^(L-1) / a^(L-2)``, whose minimum over ``a > 0`` is the threshold."""
+    return (a ** 2 + eta ** 2) ** (depth - 1) / a ** (depth - 2)
+
+
+@lru_cache(maxsize=None)
+def threshold_derived(L=None) -> dict:
+    """The threshold as ``min_{a > 0} g(a)``, ``g(a) = (a^2+eta^2)^(L-1) / a^(L-2)`` (``P(a) = a^(L-2)(g(a) - m)``).
+
+    ``L=None``: symbolic ``L``.  Solves ``d/da log g = 0`` (unique positive
+    solution ``a_c``) and returns ``{"a_c": ..., "tau": g(a_c), "dlog": ...,
+    "second": (d/da)^2 log g at a_c}``.  For ``L = 2`` the infimum ``eta^2`` is
+    the limit ``a -> 0`` (not attained).
+    """
+    depth = Ls if L is None else sp.Integer(L)
+    g = _threshold_objective(depth)
+    if L == 2:
+        return {"a_c": sp.Integer(0), "tau": sp.limit(g, a, 0, "+"), "dlog": sp.diff(sp.log(g), a), "second": None}
+    log_g = (depth - 1) * sp.log(a ** 2 + eta ** 2) - (depth - 2) * sp.log(a)
+    dlog = sp.together(sp.diff(log_g, a))
+    numerator = sp.numer(dlog)
+    solutions = [x for x in sp.solve(sp.Eq(numerator, 0), a) if x.is_positive is not False]
+    assert len(solutions) == 1, solutions
+    a_c = sp.simplify(solutions[0])
+    tau = sp.simplify(g.subs(a, a_c))
+    second = sp.simplify(sp.diff(log_g, a, 2).subs(a, a_c))
+    return {"a_c": a_c, "tau": tau, "dlog": dlog, "second": second}
+
+
+def threshold_closed_form(L=None, swap_exponent: bool = False) -> sp.Expr:
+    """The paper's eq 14: ``eta^L (2(L-1))^(L-1) / (L^(L/2) (L-2)^((L-2)/2))`` (``0^0 = 1`` at ``L = 2``)."""
+    depth = Ls if L is None else sp.Integer(L)
+    if swap_exponent:
+        return (eta ** depth * (2 * (depth - 1)) ** (depth - 2)
+                / (depth ** (depth / 2) * (depth - 2) ** ((depth - 1) / 2)))
+    return eta ** depth * (2 * (depth - 1)) ** (depth - 1) / (depth ** (depth / 2) * (depth - 2) ** ((depth - 2) / 2))
+
+
+@lru_cache(maxsize=None)
+def double_root_conditions(L: int) -> tuple:
+    """``(P(a_c), P'(a_c))`` at ``m = tau_L(eta)`` with the derived ``a_c, tau``: both zero (a double root)."""
+    derived = threshold_derived(L)
+    P = shrinkage_polynomial_derived(L).subs(m, derived["tau"])
+    return (sp.simplify(P.subs(a, derived["a_c"])), sp.simplify(sp.diff(P, a).subs(a, derived["a_c"])))
+
+
+@lru_cache(maxsize=None)
+def threshold_asymptotics() -> dict:
+    """``lim_{L->oo} tau_L / (2^(L-1) eta^L)`` and ``lim (L-2)/(L-1)``, for the derived ``tau``.
+
+    The limit is taken of the logarithm of the ratio (expanded), then
+    exponentiated: ``log_limit = 0`` means ``tau_L ~ 2^(L-1) eta^L``.
+    """
+    derived = threshold_derived(None)
+    ratio = sp.simplify(sp.powsimp(sp.expand_power_base(derived["tau"] / (2 ** (Ls - 1) * eta ** Ls), force=True),
+                                   force=True))
+    x = sp.Symbol("x", positive=True)
+    log_ratio = sp.expand_log(sp.log(ratio.subs(Ls, x)), force=True)
+    log_limit = sp.limit(log_ratio, x, sp.oo)
+    return {"ratio": ratio, "log_ratio": log_ratio, "log_limit": log_limit, "limit": sp.exp(log_limit),
+            "exponent_limit": sp.limit((x - 2) / (x - 1), x, sp.oo)}
