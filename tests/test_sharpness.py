@@ -86,7 +86,9 @@ def test_package_reexports_the_concept_modules():
     import numeric.sharpness as package
 
     modules = (dense_minimizers, dense_network, diagonal_network, minimizer_bounds)
-    assert len(package.__all__) == len(set(package.__all__)) == 25
+    assert len(package.__all__) == len(set(package.__all__)) == sum(len(m.__all__) for m in modules)
+    assert {"diagonal_sharpness", "diagonal_minimal_sharpness", "diagonal_hessian", "lower_bound",
+            "gradient_flow_factor", "dense_sharpness"} <= set(package.__all__)  # used outside the package
     for name in package.__all__:
         (owner,) = [m for m in modules if name in m.__all__]
         assert getattr(package, name) is getattr(owner, name), name
