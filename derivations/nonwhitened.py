@@ -115,13 +115,17 @@ def formulas() -> list:
     """``nonwhitened-landscape`` formulas for the LaTeX export: ``(claim id, equation, name, expression)``."""
     s = network(2)
     m_1 = sp.Symbol("m_1")
+    residual = [s["wstar"][h] - s["w"][0][h] * s["w"][1][h] for h in range(WIDTH)]
+    compact = (sum(s["Sigma"][h, k] * residual[h] * residual[k] for h in range(WIDTH) for k in range(WIDTH))
+               + sum(s["Sigma"][h, h] * ((s["w"][0][h] ** 2 + eta ** 2) * (s["w"][1][h] ** 2 + eta ** 2)
+                                         - s["w"][0][h] ** 2 * s["w"][1][h] ** 2) for h in range(WIDTH)))
     return [
-        ("nonwhitened-landscape", "", "marginalized loss, L = 2, d = 2, general Sigma",
-         sp.Eq(sp.Symbol("L_R"), marginalized_loss_closed_form(2), evaluate=False)),
+        ("nonwhitened-landscape", "", "marginalized loss, L = 2, d = 2, general Sigma (equals the derived E[L(W+G)])",
+         sp.Eq(sp.Symbol("L_R"), compact, evaluate=False)),
         ("nonwhitened-landscape", "", "effective target of coordinate 1",
          sp.Eq(m_1, critical_equation(2)["effective_target"], evaluate=False)),
-        ("nonwhitened-landscape", "", "critical-point equation of coordinate 1 at a balanced point, L = 3",
-         sp.Eq(sp.Symbol("w_{11} d_{11} L_R"), 2 * s["Sigma"][0, 0] * a ** 2 * shrinkage_polynomial_derived(3).subs(
+        ("nonwhitened-landscape", "", "critical-point equation C_1 = w_11 dL_R/dw_11 at a balanced point, L = 3",
+         sp.Eq(sp.Symbol("C_1"), 2 * s["Sigma"][0, 0] * a ** 2 * shrinkage_polynomial_derived(3).subs(
              m, m_1), evaluate=False)),
         ("nonwhitened-landscape", "", "non-whitened shrinkage polynomial, diagonal Sigma, L = 3",
          sp.Eq(sp.Symbol("P_Sigma(a)"), sp.factor(coordinate_polynomial(3)), evaluate=False)),

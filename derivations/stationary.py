@@ -190,11 +190,14 @@ def two_layer_spread() -> dict:
 def formulas() -> list:
     """``ssam-stationary`` formulas for the LaTeX export: ``(claim id, equation, name, expression)``."""
     spread = two_layer_spread()
-    drift = balance_drift_identity(3)
-    D_next = sp.Symbol("E[D_{k+1} | W_k]")
+    s = coordinate_symbols(3)
+    D, D_next = sp.Symbol("D_k"), sp.Symbol("E[D_{k+1} | W_k]")
+    second = [sp.Symbol(f"E[g_{l}^2]") for l in (1, 2)]
+    # the identity proved by balance_drift_identity(3), with D = w_2^2 - w_1^2 and E g_l^2 kept as symbols
+    drift = (1 - 4 * alpha * s.eta ** 2 * (s.w[2] ** 2 + s.eta ** 2)) * D + alpha ** 2 * (second[1] - second[0])
     return [
-        ("ssam-stationary", "", "one-step drift of the imbalance, L = 3, l = 1", sp.Eq(D_next, drift["rhs"],
-                                                                                       evaluate=False)),
+        ("ssam-stationary", "", "one-step drift of the imbalance D = w_2^2 - w_1^2, L = 3",
+         sp.Eq(D_next, drift, evaluate=False)),
         ("ssam-stationary", "", "L = 2: curvature along the balanced direction", sp.Eq(sp.Symbol("lambda_b"),
                                                                                         spread["lambda_b"],
                                                                                         evaluate=False)),
