@@ -3,6 +3,7 @@ misses pass, mutations of what they check make them fail, and the spread test's 
 import numpy as np
 import pytest
 
+import checks.beyond.nonwhitened_candidates as nonwhitened_candidates
 import checks.beyond.nonwhitened_landscape as nonwhitened_claim
 import checks.beyond.ssam_stationary as stationary_claim
 from checks.framework import RunContext, get_claim, run_claim
@@ -85,7 +86,7 @@ def test_nonwhitened_fails_when_the_regularizer_ignores_sigma(monkeypatch):
     original = implementation._value
     monkeypatch.setattr(implementation, "_value", lambda W, wstar, Sigma, eta: original(W, wstar, Sigma, eta) + (
         original(W, wstar, Sigma * 0 + np.eye(2, dtype=object), eta) - original(W, wstar, Sigma, eta)) * 0.5)
-    nonwhitened_claim._FOUND.clear()
+    nonwhitened_candidates._FOUND.clear()
     assert run_claim(get_claim("nonwhitened-landscape"), QUICK).verdict == "fail"
 
 

@@ -32,21 +32,29 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from functools import lru_cache
 
 import mpmath
 import numpy as np
 import sympy as sp
 
 from derivations import nonwhitened as nonwhitened_derivation
-from derivations.landscape.coordinate_model import a, eta, m
+from derivations.landscape.coordinate_model import eta, m
 from derivations.landscape.shrinkage_polynomial import shrinkage_polynomial_derived
 from numeric import nonwhitened
 from numeric.critical_points import coordinate_critical_points
-from numeric.shrinkage import shrinkage_roots, threshold, threshold_exact_power, to_fraction
+from numeric.shrinkage import shrinkage_roots, threshold
+
+from numeric import model
+from numeric.data import whitened_data
+from numeric.montecarlo import sample_moments
+from numeric.noisy import noisy_gradients_from
 
 from ..controls import negative_control_evidence
 from ..framework import Evidence, claim
+from ..stats import assert_means_equal
+from .nonwhitened_candidates import (CORRELATED, DIAGONAL_VARIANCES, ETA, EXAMPLE_TARGET, as_mpf,
+                                     effective_target_check, exact_nonwhitened_roots, exact_threshold, found_points,
+                                     nonwhitened_roots, threshold_candidate_check, true_effective_targets)
 
 nonwhitened_landscape = claim(
     "nonwhitened-landscape",
@@ -66,98 +74,6 @@ nonwhitened_landscape = claim(
     section="beyond",
     order=90.4,
 )
-
-ETA = "0.5"
-DIAGONAL_VARIANCES = ("5/2", "2/5")
-CORRELATED = (("2", "0.7"), ("0.7", "1"))
-EXAMPLE_TARGET = ("2", "0.2")     # L = 2: coordinate 2 below tau_2 = 1/4 yet nonzero at the minimizers
-PROBES = ("1e-20", "-1e-20", "0.025", "-0.025")
-
-
-def _q(x, name="value"):
-    """An exact rational from a string (``"5/2"``, ``"0.3"``) or a number (:func:`numeric.shrinkage.to_fraction`)."""
-    return Fraction(x) if isinstance(x, str) else to_fraction(x, name)
-
-
-def _mp(x, dps=60):
-    with mpmath.workdps(dps):
-        q = _q(x)
-        return mpmath.mpf(q.numerator) / q.denominator
-
-
-def exact_threshold(L, eta_value):
-    """``tau_L(eta)`` as an exact rational when ``tau^2 = kappa_c^2 eta^(2L)`` is a rational square, else ``None``."""
-    q = to_fraction(threshold_exact_power(L), "kappa_c^2") * _q(eta_value, "eta") ** (2 * L)
-    n, d = math.isqrt(q.numerator), math.isqrt(q.denominator)
-    return Fraction(n, d) if n * n == q.numerator and d * d == q.denominator else None
-
-
-def nonwhitened_roots(L, eta_value, wstar, variance, dps=60):
-    """Positive roots ``a`` of the derived non-whitened coordinate polynomial (diagonal ``Sigma``), by ``polyroots``.
-
-    Independent of the certified whitened roots: the coefficients come from
-    :func:`derivations.nonwhitened.coordinate_polynomial` with ``Sigma_11 = variance``.
-    """
-    coefficient_functions = _polynomial_coefficients(L)
-    with mpmath.workdps(dps):
-        arguments = [_mp(x, dps) for x in (variance, wstar, eta_value)]
-        coefficients = [f(*arguments) for f in coefficient_functions]
-        roots = mpmath.polyroots(coefficients, maxsteps=2000, extraprec=2 * dps)
-        tolerance = mpmath.mpf(10) ** (-dps // 3)
-        positive = sorted(mpmath.re(r) for r in roots if abs(mpmath.im(r)) < tolerance and mpmath.re(r) > 0)
-        distinct = []
-        for r in positive:
-            if not distinct or abs(r - distinct[-1]) > tolerance * r:
-                distinct.append(r)
-    return distinct
-
-
-@lru_cache(maxsize=None)
-def _polynomial_coefficients(L):
-    """The coefficients of the derived non-whitened polynomial as mpmath functions of ``(Sigma_11, w*_1, eta)``."""
-    s = nonwhitened_derivation.network(L)
-    P = sp.Poly(nonwhitened_derivation.coordinate_polynomial(L), a)
-    return [sp.lambdify((s["Sigma"][0, 0], s["wstar"][0], eta), c, "mpmath") for c in P.all_coeffs()]
-
-
-def exact_nonwhitened_roots(L, eta_value, wstar, variance):
-    """Distinct positive real roots of the derived non-whitened polynomial at rational inputs, exactly (SymPy real
-    root isolation; a double root is reported once), as 40-digit mpf."""
-    s = nonwhitened_derivation.network(L)
-    values = {s["Sigma"][0, 0]: sp.Rational(str(_q(variance))), s["wstar"][0]: sp.Rational(str(_q(wstar))),
-              eta: sp.Rational(str(_q(eta_value)))}
-    roots = sp.Poly(nonwhitened_derivation.coordinate_polynomial(L).subs(values), a).real_roots()
-    with mpmath.workdps(40):
-        return [mpmath.mpf(str(sp.N(r, 45))) for r in sorted(set(roots), key=lambda r: sp.N(r)) if r.is_positive]
-
-
-@lru_cache(maxsize=None)
-def _probe_root_count(L, variance, offset):
-    """Number of positive roots of the non-whitened polynomial at ``|w*| = tau_L(eta) (1 + offset)`` (cached: the
-    truth does not depend on the candidate)."""
-    with mpmath.workdps(80):
-        return len(nonwhitened_roots(L, ETA, threshold(L, ETA, digits=70) * (1 + mpmath.mpf(offset)), variance))
-
-
-def threshold_candidate_check(L, variance, candidate_of, probes=PROBES):
-    """Does ``|w*| >= candidate`` predict when the non-whitened polynomial has nonzero roots, at every probe?
-
-    Probes ``|w*| = tau_L(eta) (1 + offset)``; ``candidate_of(tau)`` gives the candidate threshold (mpf).  The truth
-    is the root count of :func:`nonwhitened_roots`; ``L = 2`` needs the strict inequality.
-    """
-    rows, ok = [], True
-    with mpmath.workdps(80):
-        tau = threshold(L, ETA, digits=70)
-        candidate = candidate_of(tau)
-        for offset in probes:
-            wstar = tau * (1 + mpmath.mpf(offset))
-            count = _probe_root_count(L, variance, offset)
-            predicted = wstar > candidate if L == 2 else wstar >= candidate
-            good = (count > 0) == bool(predicted)
-            ok &= good
-            rows.append({"offset": offset, "roots": count, "candidate_predicts_roots": bool(predicted), "ok": good})
-    return ok, {"L": L, "variance": variance, "candidate_over_tau": float(candidate / tau), "probes": rows}
-
 
 # --- symbolic ----------------------------------------------------------------------------
 
@@ -198,15 +114,15 @@ def _numeric_against_derivation(L=3):
 
     def exact(poly):
         value = poly.eval(dict(zip(flat, point)))
-        return _mp(Fraction(int(value.p), int(value.q)), 60)
+        return as_mpf(Fraction(int(value.p), int(value.q)), 60)
 
     with mpmath.workdps(50):
-        Wm = np.array([[_mp(x) for x in row] for row in W], dtype=object)
-        wm = np.array([_mp(x) for x in wstar], dtype=object)
-        Sm = np.array([[_mp(x) for x in row] for row in Sigma], dtype=object)
-        value_error = abs(nonwhitened.marginalized_loss(Wm, wm, Sm, _mp(ETA)) - exact(loss))
-        gradient = nonwhitened.grad_marginalized_loss(Wm, wm, Sm, _mp(ETA)).reshape(-1)
-        hessian = nonwhitened.hessian_marginalized_loss(Wm, wm, Sm, _mp(ETA))
+        Wm = np.array([[as_mpf(x) for x in row] for row in W], dtype=object)
+        wm = np.array([as_mpf(x) for x in wstar], dtype=object)
+        Sm = np.array([[as_mpf(x) for x in row] for row in Sigma], dtype=object)
+        value_error = abs(nonwhitened.marginalized_loss(Wm, wm, Sm, as_mpf(ETA)) - exact(loss))
+        gradient = nonwhitened.grad_marginalized_loss(Wm, wm, Sm, as_mpf(ETA)).reshape(-1)
+        hessian = nonwhitened.hessian_marginalized_loss(Wm, wm, Sm, as_mpf(ETA))
         first = [loss.diff(x) for x in flat]
         gradient_error = max(abs(gradient[i] - exact(first[i])) for i in range(2 * L))
         hessian_error = max(abs(hessian[i, j] - exact(first[i].diff(flat[j])))
@@ -234,64 +150,21 @@ def diagonal_roots_near_threshold(ctx):
             for variance in DIAGONAL_VARIANCES:
                 independent = (exact_nonwhitened_roots(L, eta_value, wstar, variance) if offset == "exact"
                                else nonwhitened_roots(L, eta_value, wstar, variance, dps=90))
-    return Evidence("high-precision", ok, {"cases": rows, "independent": "mpmath.polyroots (80 digits) on the "
-                    "derived non-whitened polynomial with Sigma_hh; certified: whitened shrinkage roots at |w*|"})
-
-
-def _as_matrix(rows):
-    return np.array([[_mp(x) for x in row] for row in rows], dtype=object)
-
-
-_FOUND = {}
-
-
-def found_points(ctx, L, wstar, Sigma, salt, starts=None):
-    """Critical points of the non-whitened ``L_R`` found by Newton from random starts (40 digits; cached per run)."""
-    key = (ctx.seed, ctx.quick, ctx.thorough, L, wstar, Sigma)
-    if key not in _FOUND:
-        if any(k[:3] != key[:3] for k in _FOUND):
-            _FOUND.clear()
-        with mpmath.workdps(60):
-            _FOUND[key] = nonwhitened.search_critical_points(
-                L, _mp(ETA), [_mp(x) for x in wstar], _as_matrix(Sigma),
-                starts=starts or ctx.size(200, quick=150, thorough=2000), seed=ctx.seed_for(salt), digits=40)
-    return _FOUND[key]
-
-
-def effective_target_check(points, wstar, Sigma, target_rule):
-    """Are the found points balanced, with every nonzero coordinate a certified root at its (candidate) target?
-
-    ``target_rule(W, wstar, Sigma) -> m`` (mpf vector) gives the candidate effective targets; a coordinate passes
-    iff ``|W_{l,h}|`` is the same in every layer (to 1e-30), ``prod_l sign W_{l,h} = sign m_h`` and ``|W_{l,h}|``
-    lies in a certified enclosure of a shrinkage root at ``|m_h|`` (:func:`numeric.shrinkage.shrinkage_roots`).
-    """
-    rows, ok = [], True
-    with mpmath.workdps(50):
-        wstar_mp = np.array([_mp(x) for x in wstar], dtype=object)
-        Sigma_mp = _as_matrix(Sigma)
-        for point in points:
-            targets = target_rule(point.W, wstar_mp, Sigma_mp)
-            for h in range(point.W.shape[1]):
-                column = point.W[:, h]
-                size = abs(column[0])
-                if size < mpmath.mpf("1e-30"):
-                    continue
-                balanced = all(abs(abs(x) - size) < mpmath.mpf("1e-30") for x in column)
-                sign = 1
-                for x in column:
-                    sign *= 1 if x > 0 else -1
-                target = targets[h]
-                roots = shrinkage_roots(point.W.shape[0], ETA, abs(target), digits=30) if target != 0 else None
-                certified = roots is not None and any(lo <= size <= hi for lo, hi in roots.enclosures_a)
-                good = balanced and sign == (1 if target > 0 else -1) and certified
+                same = len(independent) == len(certified.roots_a)
+                inside = same and all(lo <= r <= hi for r, (lo, hi) in zip(independent, certified.enclosures_a))
+                with mpmath.workdps(60):
+                    gap = max([float(abs(r / c - 1)) for r, c in zip(independent, certified.roots_a)] or [0.0]) \
+                        if same else math.inf
+                good = same and inside and gap < 1e-28 and certified.regime == wanted
                 ok &= good
-                rows.append({"kind": point.kind, "h": h, "a": float(size), "target": float(target),
-                             "balanced": balanced, "certified_root_at_target": certified, "ok": good})
-    return bool(ok and rows), {"points": len(points), "nonzero_coordinates": rows}
-
-
-def true_effective_targets(W, wstar, Sigma):
-    return nonwhitened.effective_targets(W, wstar, Sigma)
+                rows.append({"L": L, "eta": eta_value, "offset": offset, "Sigma_hh": variance,
+                             "regime": certified.regime, "expected_regime": wanted, "roots": len(independent),
+                             "certified_roots": len(certified.roots_a), "multiplicities": certified.multiplicities,
+                             "in_enclosures": inside, "max_rel_diff": gap, "passed": good})
+    ok &= len(rows) >= 6  # both sides of the threshold and exactly at it, for both variances
+    return Evidence("high-precision", ok, {"cases": rows, "independent": "mpmath.polyroots (90 digits; at "
+                    "the exact threshold SymPy real-root isolation) on the derived non-whitened polynomial with "
+                    "Sigma_hh; certified: whitened shrinkage roots at |w*|"})
 
 
 @nonwhitened_landscape.method("high-precision", "critical-points-found-by-newton")
@@ -334,13 +207,65 @@ def critical_points_found_by_newton(ctx):
     return evidence
 
 
+# --- Monte Carlo -----------------------------------------------------------------------------------
+
+MC_WEIGHTS = np.array([[0.9, -0.4], [1.1, 0.6]])
+MC_TARGET = np.array([1.0, -0.5])
+
+
+def noisy_gradient_moments_on_correlated_data(ctx):
+    """S-SAM's noisy gradient (Lemma 2.1) on data of covariance ``Sigma = CORRELATED``: mean and variance over draws.
+
+    Inputs ``X = Z C^T`` with ``Z`` whitened (``(1/n) Z^T Z = I``, :func:`numeric.data.whitened_data`) and
+    ``C C^T = Sigma``, so ``(1/n) X^T X = Sigma`` exactly; labels ``Y = X w*``; each draw takes a uniform sample and
+    fresh ``G ~ N(0, eta^2)``.  Cached per seed and mode.
+    """
+    key = (ctx.seed, ctx.quick, ctx.thorough)
+    if _MOMENTS.get("key") != key:
+        Sigma = np.array(CORRELATED, dtype=float)
+        Z, _ = whitened_data(8, MC_TARGET, seed=5)
+        X = Z @ np.linalg.cholesky(Sigma).T
+        Y = X @ MC_TARGET
+        eta_value = float(ETA)
+
+        def sampler(rng, k, scratch):
+            index = rng.integers(0, X.shape[0], size=k)
+            perturbed = MC_WEIGHTS[None] + eta_value * rng.standard_normal((k,) + MC_WEIGHTS.shape)
+            return noisy_gradients_from(perturbed, X[index], Y[index])
+
+        draws = ctx.size(400_000, quick=300_000, thorough=2_000_000)
+        _MOMENTS.update(key=key, moments=sample_moments(sampler, draws, seed=ctx.seed_for("nonwhitened-mc")))
+    return _MOMENTS["moments"]
+
+
+_MOMENTS = {}
+
+
+def expected_gradient(Sigma=CORRELATED, eta_value=ETA, regularizer_weighted=True):
+    """``grad L_R`` of :mod:`numeric.nonwhitened` (optionally with an unweighted regularizer: a wrong variant)."""
+    Sigma = np.array(Sigma, dtype=float)
+    gradient = nonwhitened.grad_marginalized_loss(MC_WEIGHTS, MC_TARGET, Sigma, float(eta_value))
+    if not regularizer_weighted:
+        gradient = gradient - (np.diagonal(Sigma) - 1) * model.grad_regularizer(MC_WEIGHTS, float(eta_value))
+    return gradient
+
+
+@nonwhitened_landscape.method("monte-carlo", "noisy-gradient-on-correlated-data-is-unbiased")
+def noisy_gradient_unbiased(ctx):
+    passed, detail = assert_means_equal(noisy_gradient_moments_on_correlated_data(ctx), expected_gradient())
+    detail.update({"Sigma": CORRELATED, "W": MC_WEIGHTS.tolist(), "wstar": MC_TARGET.tolist(), "eta": ETA,
+                   "statistic": "z-test per entry of the mean noisy gradient (polynomial in Gaussians, all moments "
+                                "finite; the design of lemma-2.2, calibrated in tests/test_stats.py)"})
+    return Evidence("monte-carlo", passed, detail)
+
+
 # --- negative controls --------------------------------------------------------------------------
 
 @nonwhitened_landscape.method("negative-control", "wrong-thresholds-and-targets")
 def wrong_threshold_and_target_controls(ctx):
     variants, near_misses = [], []
     for variance in DIAGONAL_VARIANCES:
-        root = mpmath.sqrt(_mp(variance))
+        root = mpmath.sqrt(as_mpf(variance))
         for name, rule in ((f"whitened threshold on the whitened target sqrt(Sigma_hh) |w*_h| (Sigma_hh = "
                             f"{variance})", lambda tau, r=root: tau / r),
                            (f"rescaled noise eta sqrt(Sigma_hh) (Sigma_hh = {variance})",
@@ -374,6 +299,14 @@ def wrong_threshold_and_target_controls(ctx):
                      "rejected": bool(nonzero_below) and abs(float(Fraction(EXAMPLE_TARGET[1]))) < tau,
                      "minima_with_coordinate_2_nonzero": len(nonzero_below), "wstar_2": EXAMPLE_TARGET[1],
                      "tau_2": tau})
+    moments = noisy_gradient_moments_on_correlated_data(ctx)
+    for name, wrong in (("mean gradient of the whitened model (Sigma = I)", expected_gradient(
+            Sigma=((1, 0), (0, 1)))), ("regularizer not weighted by Sigma_hh", expected_gradient(
+            regularizer_weighted=False)), ("noise level eta x 1.05", expected_gradient(eta_value=0.525))):
+        passed, detail = assert_means_equal(moments, wrong)
+        variants.append({"name": f"S-SAM on correlated data: {name}", "rejected": not passed,
+                         "z_max": detail["z_max"], "z_critical": detail["z_critical"],
+                         "max_abs_difference_from_truth": float(np.max(np.abs(wrong - expected_gradient())))})
     evidence = negative_control_evidence(variants, {"near_misses": near_misses})
     evidence.passed = evidence.passed and not any(v["rejected"] for v in near_misses)
     return evidence
