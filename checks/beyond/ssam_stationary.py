@@ -44,13 +44,16 @@ from scipy.optimize import brentq
 from scipy.stats import norm
 
 from derivations import stationary as stationary_derivation
+from derivations.landscape.coordinate_model import coordinate_L_R
 from numeric import model
 from numeric import stationary
+from numeric.montecarlo import Moments
+from numeric.noisy import noisy_gradients
 from numeric.shrinkage import shrinkage_roots
 
 from ..controls import negative_control_evidence
 from ..framework import Evidence, claim
-from ..stats import DEFAULT_ALPHA, DEFAULT_POWER
+from ..stats import DEFAULT_ALPHA, DEFAULT_POWER, assert_means_equal
 
 ssam_stationary = claim(
     "ssam-stationary",
@@ -78,6 +81,8 @@ DEPTH, WSTAR, ETA = 2, "1", "0.5"
 INPUTS = np.array([[1.0], [-1.0]])
 TOLERANCE = 0.04          # relative, per principal axis (and for the whitened cross moment)
 TEST_STEP, BREAKDOWN_STEP = 0.01, 0.04
+#: The claim's false-failure probability, 1e-6, is split between its two statistical tests.
+SPREAD_ALPHA, DRIFT_ALPHA = 5e-7, 5e-7
 BURN_IN_TRANSIENT = 3e-3  # the linearized second moment is within 0.3% (< a tenth of the tolerance) after it
 
 
@@ -158,9 +163,7 @@ def noise_moments_and_drift(ctx):
     for L in ((2,) if ctx.quick else (2, 3)):
         moments = stationary_derivation.noise_moments(L)
         s = moments["symbols"]
-        marginalized = (s.wstar - sp.Mul(*s.w)) ** 2 + sp.Mul(*[w ** 2 + s.eta ** 2 for w in s.w]) - sp.Mul(
-            *[w ** 2 for w in s.w])
-        hessian_gap = sp.expand(moments["H"] - sp.hessian(marginalized, s.w))
+        hessian_gap = sp.expand(moments["H"] - sp.hessian(coordinate_L_R(L), s.w))
         drift = stationary_derivation.balance_drift_identity(L)
         operator_route = sp.expand(stationary_derivation.gradient_second_moment_by_operator(L, 0, L - 1)
                                    - moments["second"][0, L - 1]) == 0 if L == 2 else None
@@ -242,7 +245,7 @@ def stationary_spread(ctx):
     deviations, burn_in, runs, seed = stationary_sample(ctx, TEST_STEP)
     mean_square = stationary.stationary_second_moment(moments, TEST_STEP)
     plain = stationary.stationary_second_moment(moments, TEST_STEP, multiplicative=False)
-    passed, detail = spread_test(deviations, mean_square)
+    passed, detail = spread_test(deviations, mean_square, alpha=SPREAD_ALPHA)
     plain_errors = _errors_along_axes(deviations, plain)
     detail.update({"step": TEST_STEP, "burn_in": burn_in, "runs": runs, "seed": seed,
                    "burn_in_criterion": f"rho(second-moment operator)^burn_in <= {BURN_IN_TRANSIENT}",
@@ -256,7 +259,7 @@ def stationary_spread(ctx):
         rows = []
         for label, multiplicative in (("mean_square", True), ("discrete_lyapunov", False)):
             far_S = stationary.stationary_second_moment(moments, BREAKDOWN_STEP, multiplicative)
-            rejected, far_detail = spread_test(far, far_S)
+            rejected, far_detail = spread_test(far, far_S, alpha=SPREAD_ALPHA)
             rejected = not rejected
             far_errors = _errors_along_axes(far, far_S)
             rows.append({"prediction": label, "rejected_at_breakdown_step": rejected,
@@ -270,6 +273,38 @@ def stationary_spread(ctx):
     return evidence
 
 
+DRIFT_POINT, DRIFT_STEP = np.array([[1.3], [0.5]]), 0.2  # unbalanced: D = 0.25 - 1.69
+
+
+def one_step_imbalance(ctx):
+    """Moments of ``D' = W'_2^2 - W'_1^2`` after one S-SAM step from ``DRIFT_POINT`` (noisy gradients of Lemma 2.1)."""
+    _, X, Y, eta = instance()
+    draws, seed = ctx.size(400_000, quick=300_000, thorough=2_000_000), ctx.seed_for("ssam-stationary-drift")
+    after = DRIFT_POINT[None] - DRIFT_STEP * noisy_gradients(DRIFT_POINT, X, Y, eta, draws, seed=seed)
+    imbalance = after[:, 1, 0] ** 2 - after[:, 0, 0] ** 2
+    return Moments(draws, np.array([imbalance.mean()]), np.array([imbalance.var(ddof=1)]), seed, draws)
+
+
+def predicted_drift(rate_factor=1.0, noise_term=True):
+    """``(1 - 4 alpha eta^2) D + alpha^2 (E g_2^2 - E g_1^2)`` (L = 2), ``E g^2`` from the exact noise moments."""
+    _, X, Y, eta = instance()
+    moments = stationary.noise_moments(DRIFT_POINT, X, Y, eta)
+    second = np.diag(moments.Q) + moments.mean ** 2
+    D = DRIFT_POINT[1, 0] ** 2 - DRIFT_POINT[0, 0] ** 2
+    return ((1 - rate_factor * 4 * DRIFT_STEP * eta ** 2) * D
+            + (DRIFT_STEP ** 2 * (second[1] - second[0]) if noise_term else 0.0))
+
+
+@ssam_stationary.method("monte-carlo", "drift-toward-balance-one-step")
+def drift_toward_balance(ctx):
+    passed, detail = assert_means_equal(one_step_imbalance(ctx), predicted_drift(), alpha=DRIFT_ALPHA)
+    detail.update({"W": DRIFT_POINT.ravel().tolist(), "step": DRIFT_STEP, "predicted_mean_D_next":
+                   predicted_drift(), "D_now": float(DRIFT_POINT[1, 0] ** 2 - DRIFT_POINT[0, 0] ** 2),
+                   "statistic": "z-test of the mean of D' (a polynomial in Gaussians, all moments finite; the "
+                                "design of lemma-2.2)"})
+    return Evidence("monte-carlo", passed, detail)
+
+
 # --- negative controls -------------------------------------------------------------------------
 
 @ssam_stationary.method("negative-control", "wrong-noise-covariance-and-noise-level")
@@ -279,7 +314,8 @@ def wrong_noise_controls(ctx):
     deviations, _, runs, seed = stationary_sample(ctx, TEST_STEP)
 
     def run(name, prediction_moments, distance):
-        passed, detail = spread_test(deviations, stationary.stationary_second_moment(prediction_moments, TEST_STEP))
+        passed, detail = spread_test(deviations, stationary.stationary_second_moment(prediction_moments, TEST_STEP),
+                                     alpha=SPREAD_ALPHA)
         return {"name": name, "rejected": not passed, "distance_from_boundary": distance,
                 "relative_errors": detail["relative_errors"], "max_excess_over_margin":
                 detail["max_excess_over_margin"], "tolerance": TOLERANCE}
@@ -289,6 +325,12 @@ def wrong_noise_controls(ctx):
                      f"{abs(c - 1):.0%} off") for c in (1.05, 0.95)]
     near_misses = [run(f"alpha^2 Q scaled by {c} (near miss, must pass)", moments.scaled(c), "1% off")
                    for c in (1.01, 0.99)]
+    drift = one_step_imbalance(ctx)
+    for name, wrong in (("drift rate 4.4 alpha eta^2 (10% off)", predicted_drift(rate_factor=1.1)),
+                        ("drift without the alpha^2 noise term", predicted_drift(noise_term=False))):
+        passed, detail = assert_means_equal(drift, wrong, alpha=DRIFT_ALPHA)
+        variants.append({"name": f"one-step imbalance: {name}", "rejected": not passed, "z_max": detail["z_max"],
+                         "z_critical": detail["z_critical"]})
     evidence = negative_control_evidence(variants, {"near_misses": near_misses, "runs": runs, "seed": seed})
     evidence.passed = evidence.passed and not any(v["rejected"] for v in near_misses)
     if not ctx.quick:  # the L = 3 moments cost 0.15 s
