@@ -25,12 +25,13 @@ from .symbols import RingMatrices, dense_symbols
 __all__ = ["balance_identity_gap", "weighted_balance_gap", "two_layer_balance_gap"]
 
 
-def balance_identity_gap(dims, l: int, marginalized_loss=None) -> sp.Matrix:
+def balance_identity_gap(dims, l: int, marginalized_loss=None, width_factors=None) -> sp.Matrix:
     """``W_{l+1}^T grad_{l+1} L_R - grad_l L_R W_l^T - 2 eta^2 (tr(N_{l-1}) M_l - tr(M_{l+1}) N_l)``.
 
     ``l`` is 1-based (``1 <= l <= L-1``); ``L_R`` is :func:`marginalized_loss_by_moments` unless given.
     The identity (the dense analogue of the paper's eq 29) holds iff the result is the zero matrix.
     Derivatives and products are taken in a sparse polynomial ring; the result is expanded.
+    ``width_factors`` (negative controls only) is passed to :func:`noisy_prefix_moments`.
     """
     s = dense_symbols(dims)
     if not 1 <= l < s.depth:
@@ -42,7 +43,7 @@ def balance_identity_gap(dims, l: int, marginalized_loss=None) -> sp.Matrix:
     def gradient(k):
         return [[LR.diff(w) for w in row] for row in rm.of(s.W[k])]
 
-    N, M = noisy_prefix_moments(s.dims), noisy_suffix_moments(s.dims)
+    N, M = noisy_prefix_moments(s.dims, width_factors), noisy_suffix_moments(s.dims)
     lhs = rm.plus(rm.times(rm.transpose(rm.of(s.W[l])), gradient(l)),
                   rm.times(gradient(l - 1), rm.transpose(rm.of(s.W[l - 1]))), scale=-1)
     eta2 = rm.ring.from_expr(s.eta**2)

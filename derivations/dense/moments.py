@@ -94,7 +94,7 @@ def marginalized_loss_by_moments(dims, nested: bool = True) -> sp.Expr:
         replacements = [(symbols_here[i][j], substituted[i][j])
                         for i in range(s.dims[l + 1]) for j in range(s.dims[0])]
         expr = expectation_over_layer(expr.compose(replacements), l)
-    return sp.expand(expr.as_expr())
+    return expr.as_expr()
 
 
 def gaussian_sandwich(m: int, n: int) -> list:
@@ -103,11 +103,21 @@ def gaussian_sandwich(m: int, n: int) -> list:
     ``G`` is ``m x n`` with iid ``N(0, eta^2)`` entries; ``A`` (``n x n``) and ``B`` (``m x m``) are general
     symbolic matrices.  Returns ``[(E[G A G^T], eta^2 tr(A) I_m), (E[G^T B G], eta^2 tr(B) I_n)]``; the
     rule holds iff each pair is equal (entry ``(i, j)``: ``sum_ab A_ab E[g_ia g_jb] = eta^2 delta_ij tr A``).
+    The products are formed in a sparse polynomial ring, then the moment rule is applied to each entry.
     """
     G = symbol_matrix("g", m, n)
     A, B = symbol_matrix("a", n, n), symbol_matrix("b", m, m)
     eta = sp.Symbol("eta", positive=True)
-    noise = [list(G)]
-    forward = (G * A * G.T).applyfunc(lambda e: layerwise_gaussian_expectation(e, noise, eta))
-    adjoint = (G.T * B * G).applyfunc(lambda e: layerwise_gaussian_expectation(e, noise, eta))
-    return [(forward, eta**2 * A.trace() * sp.eye(m)), (adjoint, eta**2 * B.trace() * sp.eye(n))]
+    generators = [*G, *A, *B, eta]
+    rm = RingMatrices(generators)
+    noise = list(range(len(G)))
+
+    def expectation(rows):
+        return [[rm.ring.from_dict(_moments_of_terms(entry.terms(), noise, len(generators) - 1)) for entry in row]
+                for row in rows]
+
+    G_ring = rm.of(G)
+    forward = expectation(rm.times(rm.times(G_ring, rm.of(A)), rm.transpose(G_ring)))
+    adjoint = expectation(rm.times(rm.times(rm.transpose(G_ring), rm.of(B)), G_ring))
+    return [(rm.to_matrix(forward), eta**2 * A.trace() * sp.eye(m)),
+            (rm.to_matrix(adjoint), eta**2 * B.trace() * sp.eye(n))]

@@ -16,7 +16,7 @@ from itertools import combinations
 
 import sympy as sp
 
-from .symbols import check_dims, dense_symbols, end_to_end, frobenius_squared
+from .symbols import check_dims, dense_symbols, end_to_end, frobenius_squared, run_product
 
 __all__ = ["noisy_prefix_moments", "noisy_suffix_moments", "regularizer_recursion",
            "regularizer_segment_expansion", "weight_decay_coefficients", "weight_decay_part",
@@ -54,19 +54,22 @@ def noisy_suffix_moments(dims) -> tuple:
     return tuple(M[::-1])
 
 
+@lru_cache(maxsize=64)
 def regularizer_recursion(dims, width_factors=None) -> sp.Expr:
     """``R = tr N_L - ||W_L ... W_1||_F^2`` from :func:`noisy_prefix_moments`."""
     s = dense_symbols(dims)
-    return noisy_prefix_moments(s.dims, width_factors)[-1].trace() - frobenius_squared(end_to_end(s.W))
+    return noisy_prefix_moments(s.dims, width_factors)[-1].trace() - frobenius_squared(run_product(s.dims, 1, s.depth))
 
 
-def _run_norm(s, first: int, last: int, widths) -> sp.Expr:
+@lru_cache(maxsize=512)
+def _run_norm(dims, first: int, last: int, widths) -> sp.Expr:
     """``||W_last .. W_first||_F^2`` (1-based layers); an empty run (``first = last + 1``) counts ``widths[last]``."""
     if first > last:
         return sp.sympify(widths[last])
-    return frobenius_squared(end_to_end(list(s.W[first - 1:last])))
+    return frobenius_squared(run_product(dims, first, last))
 
 
+@lru_cache(maxsize=128)
 def regularizer_segment_expansion(dims, width_factors=None, constant_factor=1, sizes=None) -> sp.Expr:
     """Closed form ``R = sum_{S != {}} eta^{2|S|} prod_{runs} ||run||_F^2`` over sets ``S`` of noisy layers.
 
@@ -85,7 +88,7 @@ def regularizer_segment_expansion(dims, width_factors=None, constant_factor=1, s
             term = s.eta ** (2 * size)
             boundaries = [0, *noisy, L + 1]
             for left, right in zip(boundaries[:-1], boundaries[1:]):
-                term *= _run_norm(s, left + 1, right - 1, widths)
+                term *= _run_norm(s.dims, left + 1, right - 1, widths)
             total += term * (constant_factor if size == L else 1)
     return total
 
@@ -96,6 +99,7 @@ def weight_decay_coefficients(dims) -> list:
     return [sp.prod([d for j, d in enumerate(dims) if j not in (l - 1, l)]) for l in range(1, len(dims))]
 
 
+@lru_cache(maxsize=64)
 def weight_decay_part(dims) -> sp.Expr:
     """``eta^{2(L-1)} sum_l c_l ||W_l||_F^2 + eta^{2L} prod_j d_j``: the terms of ``R`` with ``|S| >= L - 1``.
 

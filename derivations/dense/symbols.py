@@ -13,7 +13,7 @@ from functools import lru_cache
 import sympy as sp
 
 __all__ = ["DenseSymbols", "check_dims", "dense_symbols", "symbol_matrix", "end_to_end", "frobenius_squared", "dense_loss",
-           "is_identity", "is_zero_matrix", "RingMatrices"]
+           "is_identity", "is_zero_matrix", "RingMatrices", "run_product"]
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,13 @@ def dense_symbols(dims) -> DenseSymbols:
     return DenseSymbols(dims, W, G, symbol_matrix("wstar", dims[-1], dims[0]), sp.Symbol("eta", positive=True))
 
 
+@lru_cache(maxsize=256)
+def run_product(dims, first: int, last: int) -> sp.Matrix:
+    """``W_last .. W_first`` (1-based layers, ``first <= last``) of :func:`dense_symbols` ``(dims)``, cached."""
+    s = dense_symbols(dims)
+    return end_to_end(list(s.W[first - 1:last]))
+
+
 def end_to_end(matrices) -> sp.Matrix:
     """``M_L ... M_1`` of a list ``[M_1, .., M_L]`` (layer 1 first)."""
     out = matrices[0]
@@ -71,20 +78,34 @@ def frobenius_squared(M) -> sp.Expr:
     return sum((entry**2 for entry in M), sp.Integer(0))
 
 
+@lru_cache(maxsize=64)
 def dense_loss(dims) -> sp.Expr:
     """``L(W) = ||W* - W_L ... W_1||_F^2`` (whitened data, no factor 1/2)."""
     s = dense_symbols(dims)
-    return frobenius_squared(s.wstar - end_to_end(s.W))
+    return frobenius_squared(s.wstar - run_product(s.dims, 1, s.depth))
+
+
+@lru_cache(maxsize=64)
+def _ring_over(symbols: tuple):
+    return sp.ring(symbols, sp.QQ)[0]
+
+
+@lru_cache(maxsize=1024)
+def _as_polynomial(expr, symbols: tuple):
+    return _ring_over(symbols).from_expr(expr)
 
 
 def is_identity(a, b) -> bool:
-    """``a == b`` as polynomials with rational coefficients (compared in a sparse polynomial ring)."""
+    """``a == b`` as polynomials with rational coefficients (compared in a sparse polynomial ring).
+
+    Conversions are cached per expression, so an expression compared with several candidates is
+    converted once.
+    """
     a, b = sp.sympify(a), sp.sympify(b)
-    symbols = sorted(a.free_symbols | b.free_symbols, key=str)
+    symbols = tuple(sorted(a.free_symbols | b.free_symbols, key=str))
     if not symbols:
         return sp.nsimplify(a - b) == 0
-    ring = sp.ring(symbols, sp.QQ)[0]
-    return ring.from_expr(a) == ring.from_expr(b)
+    return _as_polynomial(a, symbols) == _as_polynomial(b, symbols)
 
 
 def is_zero_matrix(M) -> bool:
