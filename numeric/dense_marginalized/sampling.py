@@ -41,7 +41,7 @@ def dense_noisy_loss_group_means(layers, wstar, eta, groups, group_size, seed=0,
     """Means of ``groups`` independent groups of ``group_size`` draws each (seeded per group).
 
     Group ``k`` uses ``Generator(SFC64(SeedSequence(seed).spawn(groups)[k]))``, so the numbers depend only
-    on ``(seed, groups, group_size)``; draws are vectorized in chunks of at most ``chunk``.
+    on ``(seed, groups, group_size, chunk)``; draws are vectorized in chunks of at most ``chunk``.
     """
     layers = check_layers(layers)
     wstar = check_target(wstar, layers)
