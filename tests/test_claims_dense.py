@@ -73,7 +73,8 @@ def test_mutated_numeric_regularizer_fails(monkeypatch):
     def width_miscounted(layers, wstar, eta):  # the noise of one more input coordinate
         layers = list(layers)
         first = np.hstack([layers[0], np.zeros((layers[0].shape[0], 1), dtype=layers[0].dtype)])
-        return correct(layers, wstar, eta) - dm.dense_regularizer(layers, eta) + dm.dense_regularizer([first, *layers[1:]], eta)
+        wider = [first, *layers[1:]]
+        return correct(layers, wstar, eta) - dm.dense_regularizer(layers, eta) + dm.dense_regularizer(wider, eta)
 
     monkeypatch.setattr(dm, "dense_marginalized_loss", width_miscounted)
     assert {"high-precision", "monte-carlo"} <= _failing_methods("dense-regularizer")

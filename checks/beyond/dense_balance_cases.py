@@ -47,6 +47,14 @@ class BalanceCase:
     reason: str
     newton: bool = False  # also search with plain Newton (saddles) besides saddle-free Newton
 
+    def predicted_imbalance(self):
+        """``L = 2`` dense: ``|d_0 - d_2| / (d_0 + d_2)`` at every non-zero critical point (from ``d_2 W_1 W_1^T =
+        d_0 W_2^T W_2``: the two sides are proportional); otherwise ``None`` (no closed form)."""
+        if self.kind != "dense" or len(self.shape) != 3:
+            return None
+        d0, _, d2 = self.shape
+        return abs(d0 - d2) / (d0 + d2)
+
     def landscape(self):
         if self.kind == "dense":
             return dm.DenseLandscape(self.shape, np.array(self.target), self.eta)
@@ -67,7 +75,7 @@ def balance_cases(ctx) -> list:
         BalanceCase("dense L=2 (2,2,2), d_0 = d_2", "dense", (2, 2, 2), generic, 0.3, "balanced", "all",
                     "L = 2: eq D6 reads d_2 W_1 W_1^T = d_0 W_2^T W_2 with d_0 = d_2"),
         BalanceCase("diagonal L=3 (the paper's model, control)", "diagonal", (3, 2), (1.5, 0.6), 0.3, "balanced",
-                    "all", "Theorem 3.1(a): W_l^2 = W_{l+1}^2 at every critical point"),
+                    "all", "Theorem 3.1(a): W_l^2 = W_{l+1}^2 at every critical point", newton=not ctx.quick),
     ]
     if not ctx.quick:
         cases += [
@@ -78,8 +86,13 @@ def balance_cases(ctx) -> list:
                         "equal singular values: at a full-rank minimum every noisy moment is a multiple of I"),
         ]
     if ctx.thorough:
-        cases.append(BalanceCase("dense L=4 (2,2,2,2,2), W* with distinct singular values", "dense", (2, 2, 2, 2, 2),
-                                 generic, 0.2, "unbalanced", "all", "eq D6 at the outer interfaces"))
+        cases += [
+            BalanceCase("dense L=4 (2,2,2,2,2), W* with distinct singular values", "dense", (2, 2, 2, 2, 2),
+                        generic, 0.2, "unbalanced", "all", "eq D6 at the outer interfaces"),
+            BalanceCase("dense L=3 (2,2,2,2), W* with distinct singular values, eta = 0.05", "dense", (2, 2, 2, 2),
+                        generic, 0.05, "unbalanced", "all", "as eta -> 0 the law tends to a weighted law of the "
+                                                           "noiseless products, still not plain balance"),
+        ]
     return cases
 
 
@@ -112,8 +125,8 @@ def case_results(seed: int, quick: bool, thorough: bool) -> tuple:
         landscape = case.landscape()
         candidates, reports = [], []
         for method in ("saddle-free", "newton") if case.newton else ("saddle-free",):
-            found, report = dm.search_critical_points(landscape, starts, ctx.seed_for(f"dense-balancing/{case.name}/{method}"),
-                                                      method=method)
+            seed = ctx.seed_for(f"dense-balancing/{case.name}/{method}")
+            found, report = dm.search_critical_points(landscape, starts, seed, method=method)
             candidates += found
             reports.append(report)
         measured, seen = [], set()

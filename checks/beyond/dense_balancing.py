@@ -16,8 +16,9 @@ critical point satisfies (D6)::
 It reduces to plain balance only when the normalized moments ``N_{l-1}/tr N_{l-1}`` and
 ``M_{l+1}/tr M_{l+1}`` agree on the relevant subspaces.  Consequences, by shape:
 
-* ``L = 2``: ``d_2 W_1 W_1^T = d_0 W_2^T W_2`` exactly; balanced iff ``d_0 = d_2`` (or ``W = 0``); a row-vector
-  target with ``d_0 > 1`` is never balanced (relative imbalance ``(d_0 - 1)/(d_0 + 1)``);
+* ``L = 2``: ``d_2 W_1 W_1^T = d_0 W_2^T W_2`` exactly; balanced iff ``d_0 = d_2`` (or ``W = 0``), and otherwise
+  the relative imbalance ``||W_2^T W_2 - W_1 W_1^T||_F / (||W_1 W_1^T||_F + ||W_2^T W_2||_F)`` is exactly
+  ``|d_0 - d_2| / (d_0 + d_2)`` at every non-zero critical point (a row-vector target: ``(d_0 - 1)/(d_0 + 1)``);
 * ``L >= 3``, target with distinct singular values: the critical points found are unbalanced (relative
   imbalance 0.13-0.28 at the local minima of the ``(2,2,2,2)`` instance, 0.46 for a row vector); the
   imbalance does not vanish as ``eta -> 0`` (there ``L_R - L ~ eta^2 tr Hess L / 2``, whose minimizers over
@@ -33,7 +34,8 @@ Evidence:
 * **high-precision**: critical points of each case from many random starts (saddle-free Newton, and plain
   Newton for saddles), polished by Newton at 50 digits to ``||grad L_R||_2 <= 1e-40``; at every certified
   non-origin point the law D6 holds (relative gap ``<= 1e-30``) and the relative imbalance is measured:
-  balanced (``<= 1e-30``) or unbalanced (``>= 1e-20``) as predicted for the case;
+  balanced (``<= 1e-30``) or unbalanced (``>= 1e-20``) as predicted for the case, and for ``L = 2`` equal to
+  ``|d_0 - d_2| / (d_0 + d_2)`` (to ``1e-30``);
 * **negative-control**: the law with the input width counted ``d_0 + 1``, with the noise level 5 % off, and
   plain balance as the law, at the same points; the points moved ``1e-8`` off the critical set; the
   ``L = 2`` shape one input width away from balance (``(3,2,2)``) claimed balanced.  Near misses that
@@ -60,8 +62,9 @@ dense_balancing = claim(
     "Dense networks: critical points of L_R are not balanced; they obey a noise-weighted law",
     "Every critical point of the dense L_R satisfies tr(M_{l+1}) W_l N_{l-1} W_l^T = tr(N_{l-1}) W_{l+1}^T "
     "M_{l+1} W_{l+1} (D6), not W_{l+1}^T W_{l+1} = W_l W_l^T. L = 2: d_2 W_1 W_1^T = d_0 W_2^T W_2, balanced iff "
-    "d_0 = d_2. L >= 3 with a target of distinct singular values: unbalanced critical points (found, certified "
-    "at 50 digits); target proportional to an orthogonal matrix: balanced global minimum; diagonal model: balanced.",
+    "d_0 = d_2, else relative imbalance |d_0 - d_2|/(d_0 + d_2). L >= 3 with a target of distinct singular "
+    "values: unbalanced critical points (found, certified at 50 digits); target proportional to an orthogonal "
+    "matrix: balanced global minimum; diagonal model: balanced.",
     equations=("D6",),
     section="beyond",
     order=901,
@@ -95,7 +98,8 @@ def _balancing_symbolic(ctx):
     for dims in dims_list:
         N, M = dd.noisy_prefix_moments(dims), dd.noisy_suffix_moments(dims)
         for l in range(1, len(dims) - 1):
-            if not dd.is_zero_matrix(dd.weighted_balance_gap(dims, l) - (M[l + 1].trace() * N[l] - N[l - 1].trace() * M[l])):
+            moments_form = M[l + 1].trace() * N[l] - N[l - 1].trace() * M[l]
+            if not dd.is_zero_matrix(dd.weighted_balance_gap(dims, l) - moments_form):
                 cancellation_failing.append([list(dims), l])
     two_layer = [d for d in dims_list if len(d) == 3] + [(3, 2, 2)]
     two_layer_failing = [list(d) for d in two_layer
@@ -137,6 +141,9 @@ def _check_case(result, expected=None, law=None, points=None) -> tuple[bool, dic
                      "relative_imbalance": imbalance})
     matches = [(r["relative_imbalance"] <= BALANCED_BELOW) if expected == "balanced"
                else (r["relative_imbalance"] >= UNBALANCED_ABOVE) for r in rows]
+    predicted = case.predicted_imbalance()
+    if predicted is not None:  # L = 2: the imbalance is known exactly, |d_0 - d_2| / (d_0 + d_2)
+        matches += [abs(r["relative_imbalance"] - predicted) <= LAW_TOLERANCE for r in rows]
     passed = bool(rows) and all(r["certified"] and r["law_gap"] <= LAW_TOLERANCE for r in rows) and all(matches)
     imbalances = [r["relative_imbalance"] for r in rows]
     return passed, {"case": case.name, "expected": expected, "scope": case.scope, "reason": case.reason,
@@ -145,7 +152,7 @@ def _check_case(result, expected=None, law=None, points=None) -> tuple[bool, dic
                     "max_residual": max((r["residual"] for r in rows), default=None),
                     "max_law_gap": max((r["law_gap"] for r in rows), default=None),
                     "min_relative_imbalance": min(imbalances, default=None),
-                    "max_relative_imbalance": max(imbalances, default=None),
+                    "max_relative_imbalance": max(imbalances, default=None), "predicted_imbalance": predicted,
                     "hessian_indices": [p.index for p in result.points],
                     "values": [p.value for p in result.points]}
 

@@ -24,7 +24,7 @@ def symbolic_dims(ctx) -> list:
 
 
 def random_dense_point(rng, dims):
-    """Random ``(layers, W*, eta)``: entries ``N(0, 1/d_{l-1})`` scaled by 1.2, ``W*`` in ``[-2, 2]``, eta in [0.2, 0.8]."""
+    """Random ``(layers, W*, eta)``: entries ``1.2 N(0, 1/d_{l-1})``, ``W*`` in ``[-2, 2]``, eta in [0.2, 0.8]."""
     layers = [1.2 * rng.standard_normal((dims[l + 1], dims[l])) / np.sqrt(dims[l]) for l in range(len(dims) - 1)]
     wstar = rng.uniform(-2.0, 2.0, size=(dims[-1], dims[0]))
     return layers, wstar, float(rng.uniform(0.2, 0.8))

@@ -113,7 +113,7 @@ def weight_decay_part(dims) -> sp.Expr:
 
 
 def two_layer_regularizer(dims) -> sp.Expr:
-    """For ``L = 2``: ``R = eta^2 (d_0 ||W_2||_F^2 + d_2 ||W_1||_F^2) + eta^4 d_0 d_1 d_2`` (weight decay + constant)."""
+    """``L = 2``: ``R = eta^2 (d_0 ||W_2||_F^2 + d_2 ||W_1||_F^2) + eta^4 d_0 d_1 d_2`` (weight decay + constant)."""
     s = dense_symbols(dims)
     if s.depth != 2:
         raise ValueError(f"dims must have depth 2 (three widths), got {s.dims}")

@@ -12,8 +12,8 @@ from functools import lru_cache
 
 import sympy as sp
 
-__all__ = ["DenseSymbols", "check_dims", "dense_symbols", "symbol_matrix", "end_to_end", "frobenius_squared", "dense_loss",
-           "is_identity", "is_zero_matrix", "RingMatrices", "run_product"]
+__all__ = ["DenseSymbols", "check_dims", "dense_symbols", "symbol_matrix", "end_to_end", "frobenius_squared",
+           "dense_loss", "is_identity", "is_zero_matrix", "RingMatrices", "run_product"]
 
 
 @dataclass(frozen=True)

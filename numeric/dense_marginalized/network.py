@@ -177,7 +177,7 @@ def grad_dense_loss(layers, wstar) -> list:
 
 
 def grad_dense_marginalized_loss(layers, wstar, eta) -> list:
-    """``grad_{W_l} L_R = -2 A_l^T W* B_l^T + 2 M_l W_l N_{l-1}`` (from ``E||P~||^2 = tr(M_l W_l N_{l-1} W_l^T) + c``)."""
+    """``grad_{W_l} L_R = -2 A_l^T W* B_l^T + 2 M_l W_l N_{l-1}``; ``E||P~||^2 = tr(M_l W_l N_{l-1} W_l^T) + c``."""
     layers = check_layers(layers)
     return _batched_grad_marginalized_loss(layers, check_target(wstar, layers), check_eta(eta, allow_zero=True))
 
