@@ -232,7 +232,6 @@ def _check_monte_carlo(ctx, claimed_loss) -> tuple[bool, dict]:
 @dense_regularizer.method("monte-carlo", "simulated E L(W+G) = L_R (median of means)")
 def _regularizer_monte_carlo(ctx):
     passed, detail = _check_monte_carlo(ctx, dm.dense_marginalized_loss)
-    detail["z_max"] = detail["ratio_to_critical"]  # the verdict table's key number: distance / critical distance
     return Evidence("monte-carlo", passed, detail)
 
 
@@ -243,8 +242,12 @@ def _wrong_symbolic_regularizers():
     def width_plus_one(dims):
         return dd.regularizer_segment_expansion(dims, width_factors=(dims[0] + 1, *dims[1:]))
 
+    def recursion_width_plus_one(dims):
+        return dd.regularizer_recursion(dims, width_factors=(dims[0] + 1,))
+
     return {
-        "input width counted as d_0 + 1": (width_plus_one, [(2, 1, 3), (2, 1, 2, 1)]),
+        "closed form with the input width counted as d_0 + 1": (width_plus_one, [(2, 1, 3), (2, 1, 2, 1)]),
+        "recursion D2 with tr N_0 = d_0 + 1": (recursion_width_plus_one, [(2, 1, 3), (2, 1, 2, 1)]),
         "all-noise constant eta^{2L} prod d_j 10% too large":
             (lambda dims: dd.regularizer_segment_expansion(dims, constant_factor=sp.Rational(11, 10)),
              [(2, 1, 3), (2, 1, 2, 1)]),

@@ -78,12 +78,17 @@ def assert_mean_by_median_of_means(group_means, claimed_mean: float, sigma: floa
     critical = design["critical_multiple"] * sigma / root_m
     median = float(np.median(group_means))
     passed = abs(median - claimed_mean) <= critical
+    standard_error = sigma / np.sqrt(design["groups"] * group_size)  # of the mean of all draws
     return bool(passed), {
         "test": "median of means, Cantelli per group + exact binomial over groups (distribution-free)",
         "samples": int(design["groups"] * group_size), "groups": design["groups"], "group_size": int(group_size),
         "seed": seed, "statistic": "median of group means", "median_of_means": median, "claimed_mean": claimed_mean,
         "sigma_exact": sigma, "critical_distance": critical, "distance": abs(median - claimed_mean),
         "ratio_to_critical": abs(median - claimed_mean) / critical,
+        "z_max": abs(median - claimed_mean) / standard_error,
+        "z_critical": critical / standard_error,
+        "z_note": "z = |median - claimed| / (sigma / sqrt(n)), in standard errors of the overall mean; the "
+                  "verdict compares it with z_critical = u sqrt(k) (distribution-free), not with a normal quantile",
         "false_failure_probability": design["alpha"], "power": design["power"],
         "detectable_discrepancy": (design["critical_multiple"] + design["power_multiple"]) * sigma / root_m,
     }
