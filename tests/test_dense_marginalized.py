@@ -140,6 +140,10 @@ def test_search_and_polish_find_certified_critical_points():
     (lambda: dm.dense_noisy_losses([np.ones((2, 3)), np.ones((1, 2))], np.ones(3), 0.1, 0), "m must be >= 1"),
     (lambda: dm.DenseLandscape((2, 0, 1), np.ones((1, 2)), 0.1), "dims"),
     (lambda: dm.search_critical_points(dm.DiagonalLandscape(3, [1.0], 0.3), 4, 0, method="bfgs"), "method"),
+    (lambda: dm.search_critical_points(dm.DiagonalLandscape(3, [1.0], 0.3), 4, 0, scale=-1.0), "scale"),
+    (lambda: dm.polish(dm.DiagonalLandscape(3, [1.0], 0.3), np.zeros(4)), "3 parameters"),
+    (lambda: dm.polish(dm.DiagonalLandscape(3, [1.0], 0.3), np.zeros(3), digits=30, residual_digits=40),
+     "residual_digits"),
 ])
 def test_bad_input_raises_a_clear_value_error(call, message):
     with pytest.raises(ValueError, match=message):

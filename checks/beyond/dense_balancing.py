@@ -192,13 +192,14 @@ def _points_off_critical_set(result, rng):
 
 
 def _rotate_hidden(layers, rotations):
-    """``W_1 -> Q_1 W_1``, ``W_j -> Q_j W_j Q_{j-1}^T``, ``W_L -> W_L Q_{L-1}^T`` (``rotations`` = ``Q_1..Q_{L-1}``)."""
+    """``W_1 -> Q_1 W_1``, ``W_j -> Q_j W_j Q_{j-1}^T``, ``W_L -> W_L Q_{L-1}^T`` (``rotations`` = ``Q_1..Q_{L-1}``).
+
+    ``L_R`` is invariant (the noise is isotropic), so critical points stay critical.
+    """
     out = []
     for l, W in enumerate(layers):
-        left = rotations[l] if l < len(rotations) else None
-        right = rotations[l - 1].T if l >= 1 else None
-        out.append((left @ W if left is not None else W) if right is None else
-                   (left @ W @ right if left is not None else W @ right))
+        rotated = rotations[l] @ W if l < len(rotations) else W
+        out.append(rotated @ rotations[l - 1].T if l >= 1 else rotated)
     return out
 
 
@@ -217,14 +218,19 @@ def _balancing_negative_control(ctx):
                          "max_law_gap": max(d["max_law_gap"] or 0 for _, d in outcomes),
                          "max_residual": max(d["max_residual"] or 0 for _, d in outcomes)})
 
-    eta_of = {id(r): mpmath.mpf(r.case.eta) for r in dense}
-    rejected_everywhere("law D6 with the input width counted d_0 + 1", dense, lambda r: {
-        "law": lambda layers: dm.weighted_balance_sides(with_input_width_plus_one(layers), eta_of[id(r)])})
+    def law_with(widen_input=False, eta_factor="1"):
+        """Law D6 at the case's points, with the input width counted once more or the noise level scaled."""
+        def options(result):
+            eta = mpmath.mpf(result.case.eta) * mpmath.mpf(eta_factor)
+            widen = with_input_width_plus_one if widen_input else (lambda layers: layers)
+            return {"law": lambda layers: dm.weighted_balance_sides(widen(layers), eta)}
+        return options
+
+    rejected_everywhere("law D6 with the input width counted d_0 + 1", dense, law_with(widen_input=True))
     # eta drops out of the law where it reduces to plain balance: L = 2 (d_2 W_1 W_1^T = d_0 W_2^T W_2) and the
     # balanced minima of orthogonal targets; so this variant is run where the law is genuinely weighted.
     deep = [r for r in unbalanced if len(r.case.shape) > 3]
-    rejected_everywhere("law D6 at a noise level 5% too high (L >= 3)", deep, lambda r: {
-        "law": lambda layers: dm.weighted_balance_sides(layers, eta_of[id(r)] * mpmath.mpf("1.05"))})
+    rejected_everywhere("law D6 at a noise level 5% too high (L >= 3)", deep, law_with(eta_factor="1.05"))
     rejected_everywhere("plain balance (Theorem 3.1a) as the dense law", unbalanced, {"law": dm.balance_sides})
     rejected_everywhere("points moved 1e-8 (relative) off the critical set", dense,
                         lambda r: {"points": _points_off_critical_set(r, rng)})

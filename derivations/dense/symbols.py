@@ -125,23 +125,29 @@ class RingMatrices:
         return [[self.ring.from_expr(entry) for entry in row] for row in sp.Matrix(M).tolist()]
 
     def identity(self, n: int) -> list:
+        """The ``n x n`` identity."""
         return [[self.ring.one if i == j else self.ring.zero for j in range(n)] for i in range(n)]
 
     def times(self, A, B) -> list:
+        """The matrix product ``A B``."""
         return [[sum((A[i][k] * B[k][j] for k in range(len(B))), self.ring.zero) for j in range(len(B[0]))]
                 for i in range(len(A))]
 
     @staticmethod
     def plus(A, B, scale=1) -> list:
+        """``A + scale B``."""
         return [[a + scale * b for a, b in zip(ra, rb)] for ra, rb in zip(A, B)]
 
     @staticmethod
     def transpose(A) -> list:
+        """``A^T``."""
         return [list(column) for column in zip(*A)]
 
     def trace(self, A):
+        """``tr A``."""
         return sum((A[i][i] for i in range(len(A))), self.ring.zero)
 
     @staticmethod
     def to_matrix(A) -> sp.Matrix:
+        """Back to a SymPy matrix of expanded polynomials."""
         return sp.Matrix([[entry.as_expr() for entry in row] for row in A])

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import mpmath
 import numpy as np
 
-from ..validation import check_int, check_seed
+from ..validation import check_int, check_positive, check_seed
 from .landscapes import hessian
 
 __all__ = ["CriticalPoint", "search_critical_points", "polish", "measure", "relative_gaps"]
@@ -81,6 +81,9 @@ def search_critical_points(landscape, starts: int, seed, method: str = "saddle-f
     """
     starts = check_int(starts, "starts", minimum=1)
     seed = check_seed(seed)
+    scale, tolerance, radius = (float(check_positive(v, name)) for v, name in
+                                ((scale, "scale"), (tolerance, "tolerance"), (radius, "radius")))
+    max_iterations = check_int(max_iterations, "max_iterations", minimum=1)
     if method not in ("saddle-free", "newton"):
         raise ValueError(f"method must be 'saddle-free' or 'newton', got {method!r}")
     rng = np.random.default_rng(seed)
@@ -130,6 +133,9 @@ def polish(landscape, x, digits: int = 50, residual_digits: int = 40, max_steps:
     Stops when ``||grad||_2 <= 10^(-residual_digits)`` (converged) or after ``max_steps`` (reported).
     """
     digits = check_int(digits, "digits", minimum=20)
+    x = np.asarray(x, dtype=float)
+    if x.shape != (landscape.size,):
+        raise ValueError(f"x must be a vector of the landscape's {landscape.size} parameters, got shape {x.shape}")
     residual_digits = check_int(residual_digits, "residual_digits", minimum=1, maximum=digits - 5)
     with mpmath.workdps(digits):
         H = hessian(landscape, np.asarray(x, dtype=float))

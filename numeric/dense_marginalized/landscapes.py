@@ -37,6 +37,7 @@ class DenseLandscape:
         self.size = sum(rows * cols for rows, cols in self.shapes)
 
     def layers(self, x) -> list:
+        """``[W_1, .., W_L]`` from the flat parameters (row-major, layer 1 first), batch axes kept."""
         out, start = [], 0
         for rows, cols in self.shapes:
             out.append(x[..., start:start + rows * cols].reshape(*x.shape[:-1], rows, cols))
@@ -51,19 +52,23 @@ class DenseLandscape:
         return self.wstar, self.eta
 
     def value(self, x):
+        """``L_R`` (:func:`.network.dense_marginalized_loss`), batched."""
         wstar, eta = self._constants(x)
         return _batched_marginalized_loss(self.layers(x), wstar, eta)
 
     def gradient(self, x):
+        """``grad L_R`` flattened like ``x`` (:func:`.network.grad_dense_marginalized_loss`), batched."""
         wstar, eta = self._constants(x)
         grads = _batched_grad_marginalized_loss(self.layers(x), wstar, eta)
         return np.concatenate([g.reshape(*x.shape[:-1], -1) for g in grads], axis=-1)
 
     def balance_law_sides(self, layers) -> list:
+        """The two sides of eq D6 at every interface."""
         eta = self._constants(layers[0])[1]
         return _batched_weighted_balance_sides(layers, eta)
 
     def describe(self) -> dict:
+        """The landscape as plain data (for evidence)."""
         return {"model": "dense", "dims": list(self.dims), "wstar": self.wstar.tolist(), "eta": self.eta}
 
 
@@ -83,6 +88,7 @@ class DiagonalLandscape:
         return x.reshape(*x.shape[:-1], self.depth, self.width)
 
     def layers(self, x) -> list:
+        """The diagonal layers as ``d x d`` matrices ``diag(w_l)``, batch axes kept."""
         rows = self._rows(x)
         eye = np.eye(self.width).astype(x.dtype)
         return [rows[..., l, :, None] * eye for l in range(self.depth)]
@@ -101,20 +107,24 @@ class DiagonalLandscape:
         return wstar, self.eta
 
     def value(self, x):
+        """``L_R`` of the diagonal model (:func:`numeric.model.marginalized_loss`)."""
         if x.ndim == 1:
             return diagonal_model.marginalized_loss(self._rows(x), *self._targets(x, 1))
         return np.array([self.value(row) for row in x.reshape(-1, self.size)]).reshape(x.shape[:-1])
 
     def gradient(self, x):
+        """``grad L_R`` of the diagonal model, batched by treating the batch as extra coordinates."""
         columns, batch = self._columns(x)
         grad = diagonal_model.grad_marginalized_loss(columns, *self._targets(x, batch))
         grad = np.moveaxis(grad.reshape(self.depth, batch, self.width), 0, 1)
         return grad.reshape(*x.shape[:-1], self.size)
 
     def balance_law_sides(self, layers) -> list:
+        """Plain balance ``(W_l W_l^T, W_{l+1}^T W_{l+1})`` (Theorem 3.1(a))."""
         return _batched_balance_sides(layers)
 
     def describe(self) -> dict:
+        """The landscape as plain data (for evidence)."""
         return {"model": "diagonal", "depth": self.depth, "wstar": self.wstar.tolist(), "eta": self.eta}
 
 
