@@ -119,7 +119,7 @@ def _in_scope(case, points):
 def case_results(seed: int, quick: bool, thorough: bool) -> tuple:
     """Search, polish and measure every case of the run (cached: shared by the claim's methods)."""
     ctx = RunContext(seed, quick, thorough)
-    starts = ctx.size(24, quick=12, thorough=96)
+    starts = ctx.size(16, quick=12, thorough=96)
     results = []
     for case in balance_cases(ctx):
         landscape = case.landscape()

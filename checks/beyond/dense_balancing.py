@@ -80,8 +80,10 @@ dense_balancing = claim(
 # ----------------------------------------------------------------------------- symbolic
 
 def _symbolic_dims(ctx):
-    return [(2, 2, 2), (3, 2, 1), (2, 1, 2, 1)] if ctx.quick else [(2, 2, 2), (3, 2, 1), (2, 1, 2, 1),
-                                                                   (2, 2, 2, 2), (3, 2, 2, 1)]
+    quick = [(2, 2, 2), (3, 2, 1), (2, 1, 2, 1)]
+    if ctx.thorough:
+        return quick + [(2, 2, 2, 2), (3, 2, 2, 1), (2, 1, 2, 1, 2)]
+    return quick if ctx.quick else quick + [(2, 2, 2, 2)]
 
 
 def _identity_holds(dims, marginalized_loss=None, width_factors=None) -> bool:
