@@ -114,8 +114,11 @@ def rank_one_step_bound():
     a = sp.Symbol("alpha", positive=True)
     qbar, q2, p = sp.symbols("qbar q2 p", positive=True)
     m2 = (1 - p) * qbar**2 + p * q2
-    roots = sp.solve(sp.Eq(1 - 2 * a * qbar + a**2 * m2, 1), a)
-    return [r for r in roots if r != 0][0], m2
+    excess = sp.expand((1 - 2 * a * qbar + a**2 * m2) - 1)  # = a (a m2 - 2 qbar): roots 0 and the bound
+    linear = sp.cancel(excess / a)
+    if sp.degree(linear, a) != 1:
+        raise ArithmeticError("E[(1 - a q_B)^2] - 1 is not a times a linear polynomial")
+    return sp.cancel(-linear.subs(a, 0) / sp.diff(linear, a)), m2
 
 
 def weighted_cauchy_schwarz(terms: int = 3):

@@ -19,9 +19,10 @@ with ``D = (1-p) H (x) H + p mean_i H_i (x) H_i``, so each PSD ``S`` allows exac
 ``2 / lambda_max(H)`` (first moment).
 
 This module evaluates ``<S, C S>`` and ``alpha(S)`` from the formulas above, minimizes
-``alpha(S)`` over PSD ``S`` (and over rank-one ``S``) by Burer-Monteiro search
-(:func:`numeric.kronecker_systems.psd_generalized_rayleigh`, no eigen-decomposition), and gives
-the closed form for commuting (diagonal) Hessians.
+``alpha(S)`` over PSD ``S`` by a power iteration that never leaves the PSD cone and over rank-one
+``S`` by Burer-Monteiro search (:func:`numeric.kronecker_systems.psd_generalized_rayleigh`);
+neither uses an eigen-decomposition of the ``d^2 x d^2`` operators.  It also gives the closed
+form for commuting (diagonal) Hessians.
 """
 from __future__ import annotations
 
@@ -124,41 +125,66 @@ def _restricted_search(prob, B, starts, p=None):
     return value, lift(Sr)
 
 
-def _default_starts(prob, rank, seed):
+def _rank_one_starts(prob, seed):
+    """The top eigenvector of ``H``, the top eigenvector of the sample with the largest curvature, ``1``
+    and one random vector."""
     rng = np.random.default_rng(seed)
-    d = prob.d
-    if rank == 1:
-        _, U = np.linalg.eigh(prob.mean_hessian())
-        return [U[:, -1:], np.ones((d, 1))] + [rng.standard_normal((d, 1)) for _ in range(2)]
-    return [np.eye(d)] + [rng.standard_normal((d, d)) for _ in range(2)]
+    _, U = np.linalg.eigh(prob.mean_hessian())
+    Hs = prob.dense()
+    w, V = np.linalg.eigh(Hs[int(np.argmax(np.linalg.eigvalsh(Hs)[:, -1]))])
+    return [U[:, -1:], V[:, -1:], np.ones((prob.d, 1)), rng.standard_normal((prob.d, 1))]
 
 
-def psd_constrained_threshold(prob, B, starts=None, seed: int = 0, p=None):
+def psd_constrained_threshold(prob, B, p=None, rtol: float = 1e-15, max_iter: int = 100_000):
     """``inf_{S PSD} alpha(S)``: the step-size threshold of Ma & Ying's criterion (their eq 11).
 
-    Solved as ``1 / max <S, D S> / <S, (H (+) H) S>`` over ``S = V V^T`` on ``range(H)``
-    (directions in the null space of ``H`` impose no condition, their eq 87).  ``starts``:
-    factors ``V`` (``d x d``; default ``I`` and two random ones from ``seed``).  Returns
-    ``(threshold, S)``, ``S`` the PSD minimizer (Frobenius norm 1).  A local search: its value
-    is an upper bound of the infimum.  ``p`` overrides the mixture weight (negative controls).
+    Power iteration of ``K = (H (+) H)^{-1} D`` on PSD matrices supported on ``range(H)`` (directions
+    in the null space impose no condition, their eq 87), from ``S_0 = P``.  ``K`` maps PSD matrices
+    to PSD matrices (``D`` does, and so does the inverse Lyapunov map ``(H (+) H)^{-1}``), so every
+    iterate is feasible and ``alpha(S_k)`` is an upper bound of the infimum; by Krein-Rutman the
+    iteration converges to it when the top eigenvalue of ``K`` is dominant.  Stops when
+    ``alpha(S_k)`` changes by less than ``rtol`` (relative) over 10 steps.  Returns
+    ``(threshold, S, info)``: the PSD iterate (Frobenius norm 1) and ``iterations``,
+    ``min_eigenvalue`` (feasibility) and ``converged``.  ``p`` overrides the mixture weight.
     """
     prob = as_problem(prob)
     check_int(B, "batch", minimum=1, maximum=prob.n)
-    starts = _default_starts(prob, prob.d, seed) if starts is None else starts
-    value, S = _restricted_search(prob, B, starts, p=p)
-    return (1.0 / value if value > 0 else float("inf")), S
+    p = batch_p(prob.n, B) if p is None else float(p)
+    U = _range_basis(prob)
+    H = prob.mean_hessian()
+    lam = np.diag(U.T @ H @ U)
+    lyapunov = lam[:, None] + lam[None, :]  # H (+) H acts entrywise in the eigenbasis of H
+
+    def batch_moment(Sr):
+        S = U @ Sr @ U.T
+        return U.T @ ((1 - p) * H @ S @ H + p * prob.mean_sandwich(S)) @ U
+
+    S = np.eye(U.shape[1]) / np.sqrt(U.shape[1])
+    history, converged, k = [], False, 0
+    for k in range(1, max_iter + 1):
+        DS = batch_moment(S)
+        history.append(float(np.sum(S * lyapunov * S) / np.sum(S * DS)))
+        if len(history) > 10 and abs(history[-11] - history[-1]) <= rtol * history[-1]:
+            converged = True
+            break
+        S = DS / lyapunov
+        S = (S + S.T) / 2 / np.linalg.norm(S)
+    full = U @ S @ U.T
+    info = {"iterations": k, "converged": converged,
+            "min_eigenvalue": float(np.linalg.eigvalsh(S).min() / np.abs(np.linalg.eigvalsh(S)).max())}
+    return min(history), full / np.linalg.norm(full), info
 
 
 def rank_one_threshold(prob, B, starts=None, seed: int = 0):
     """Their eq 25: ``min_{|u|=1} 2 u^T H u / ((1-p) (u^T H u)^2 + p mean_i (u^T H_i u)^2)``.
 
     ``alpha(u u^T)`` minimized over unit ``u`` (rank-one ``S = u u^T``; default starts: the top
-    eigenvector of ``H``, ``1`` and two random vectors).  Returns ``(threshold, u)``.  A local
+    eigenvector of ``H`` and of the sharpest sample, ``1`` and a random vector).  Returns ``(threshold, u)``.  A local
     search (an upper bound of the minimum).
     """
     prob = as_problem(prob)
     check_int(B, "batch", minimum=1, maximum=prob.n)
-    starts = _default_starts(prob, 1, seed) if starts is None else starts
+    starts = _rank_one_starts(prob, seed) if starts is None else starts
     value, S = _restricted_search(prob, B, [np.asarray(s, dtype=float).reshape(prob.d, 1) for s in starts])
     w, U = np.linalg.eigh(S)
     return (1.0 / value if value > 0 else float("inf")), U[:, -1]
