@@ -50,7 +50,7 @@ def batch_mean():
     S1, gsum = sp.symbols("S1 gsum")
     mean_hessian = sp.Rational(1) / B * (B / n) * S1
     mean_gradient = sp.Rational(1) / B * (B / n) * gsum
-    return sp.simplify(mean_hessian / (S1 / n)), sp.simplify(mean_gradient.subs(gsum, 0))
+    return sp.cancel(mean_hessian / (S1 / n)), sp.cancel(mean_gradient.subs(gsum, 0))
 
 
 def mean_stability_interval():
@@ -76,7 +76,7 @@ def gradient_noise_second_moment():
     """
     S1, S2 = sp.symbols("S1 S2")
     moment = (B / n * S2 + B * (B - 1) / (n * (n - 1)) * (S1**2 - S2)) / B**2
-    return sp.simplify(moment.subs(S1, 0) / (S2 / n))
+    return sp.factor(sp.cancel(moment.subs(S1, 0) / (S2 / n)))
 
 
 def _symmetric(name):
@@ -148,11 +148,12 @@ def scalar_limit():
     """
     a, h, m2, G, p, s = sp.symbols("alpha h m2 G p s", positive=True)
     multiplier = 1 - 2 * a * h + a**2 * m2
-    limit = sp.solve(sp.Eq(s, multiplier * s + a**2 * p * G), s)[0]
+    fixed_point = sp.expand(s - (multiplier * s + a**2 * p * G))  # linear in s
+    limit = sp.factor(sp.cancel(-fixed_point.subs(s, 0) / sp.diff(fixed_point, s)))
     threshold = 2 * h / m2
-    return {"limit": sp.simplify(limit), "loss": sp.simplify(h * limit / 2), "gradient": sp.simplify(h**2 * limit),
-            "derivative": sp.simplify(sp.diff(limit, a)), "small_step": sp.limit(limit / a, a, 0),
-            "threshold": threshold, "boundary_multiplier": sp.simplify(multiplier.subs(a, threshold)),
+    return {"limit": limit, "loss": sp.factor(h * limit / 2), "gradient": sp.factor(h**2 * limit),
+            "derivative": sp.factor(sp.cancel(sp.diff(limit, a))), "small_step": sp.cancel(limit / a).subs(a, 0),
+            "threshold": threshold, "boundary_multiplier": sp.cancel(multiplier.subs(a, threshold)),
             "symbols": (a, h, m2, G, p)}
 
 
