@@ -19,6 +19,9 @@ independent reference for the recursions of the paper.
 * :func:`regular_transition_matrix`: the paper's joint recursion for ``(E theta, vec E[theta theta^T], 1)``
   (their eqs 51/116: ``T_alpha`` plus the cross term ``alpha^2 p (mean_i H_i mu g_i^T + .^T)`` plus the
   extra noise term ``alpha^2 p G``, ``G = mean_i g_i g_i^T``), built from their formulas in ``p``;
+* :func:`dense_limit_covariance`, :func:`commuting_limit_covariance`, :func:`taylor_limits`: Thm 5's limit
+  ``Sigma = alpha p mat((H (+) H - alpha D)^+ vec(P G P))`` by a dense pseudo-inverse (their eq 17 as
+  written), entrywise for commuting Hessians, and Cor 1's three limits from it;
 * :func:`mean_step_matrix`, :func:`log_spectral_radius`, :func:`stability_boundary`: the mean's
   one-step map ``E[I - alpha H_b]`` from the enumerated batches, its spectral radius by repeated
   squaring (Gelfand's formula, no eigen-decomposition) and a bisection for where a step size stops
@@ -45,6 +48,9 @@ __all__ = [
     "linear_statistic_moments",
     "range_projector",
     "regular_transition_matrix",
+    "dense_limit_covariance",
+    "commuting_limit_covariance",
+    "taylor_limits",
     "mean_step_matrix",
     "log_spectral_radius",
     "stability_boundary",
@@ -179,6 +185,53 @@ def regular_transition_matrix(prob, grads, B, alpha, p=None) -> np.ndarray:
     Z[d:d + d * d, -1] = alpha**2 * p * G.ravel()
     Z[-1, -1] = 1.0
     return Z
+
+
+def dense_limit_covariance(prob, grads, B, alpha, p=None) -> np.ndarray:
+    """Thm 5 (their eq 17): ``Sigma = alpha p mat((H (+) H - alpha D)^+ vec(P G P))``, ``G = mean_i g_i g_i^T``,
+    by a dense Moore-Penrose pseudo-inverse of the ``d^2 x d^2`` matrix (small ``d``).  ``p`` overrides the weight."""
+    prob = as_problem(prob)
+    g = _gradients(prob, grads)
+    check_positive(alpha, "alpha")
+    p = batch_p(prob.n, B) if p is None else float(p)
+    d = prob.d
+    T = recursion_matrix(prob, B, alpha, p=p)  # I - alpha (H (+) H) + alpha^2 D
+    operator = (np.eye(d * d) - T) / alpha  # H (+) H - alpha D
+    P = range_projector(prob)
+    rhs = alpha * p * (P @ (g.T @ g / prob.n) @ P).ravel()
+    Sigma = (np.linalg.pinv(operator, rcond=1e-13) @ rhs).reshape(d, d)
+    return (Sigma + Sigma.T) / 2
+
+
+def commuting_limit_covariance(diagonals, grads, B, alpha) -> np.ndarray:
+    """Thm 5 for commuting Hessians ``H_i = diag(h_i)``: ``H (+) H - alpha D`` acts entrywise, so
+    ``Sigma_jk = alpha p G_jk / (hbar_j + hbar_k - alpha E[h_Bj h_Bk])`` on the range (0 where ``hbar_j`` or
+    ``hbar_k`` is 0), ``E[h_Bj h_Bk] = (1-p) hbar_j hbar_k + p mean_i h_ij h_ik``."""
+    h = np.asarray(diagonals, dtype=float)
+    if h.ndim != 2 or not np.all(np.isfinite(h)) or np.any(h < 0):
+        raise ValueError("diagonals must be a finite non-negative (n, d) array of Hessian diagonals")
+    g = np.asarray(grads, dtype=float)
+    if g.shape != h.shape:
+        raise ValueError(f"grads must have the shape of diagonals {h.shape}, got {g.shape}")
+    check_positive(alpha, "alpha")
+    p = batch_p(h.shape[0], B)
+    mean = h.mean(axis=0)
+    cross = (1 - p) * np.outer(mean, mean) + p * (h.T @ h) / h.shape[0]
+    denominator = mean[:, None] + mean[None, :] - alpha * cross
+    support = (mean[:, None] > 0) & (mean[None, :] > 0)
+    G = g.T @ g / h.shape[0]
+    return np.where(support, alpha * p * G / np.where(support, denominator, 1.0), 0.0)
+
+
+def taylor_limits(prob, Sigma) -> dict:
+    """Cor 1's limits from ``Sigma = lim E[P Delta Delta^T P]``: ``distance`` ``tr Sigma`` (``E||P Delta||^2``),
+    ``loss`` ``tr(H Sigma)/2`` (``E[L_2(theta)] - L(theta*)``, ``L_2`` the second-order Taylor expansion) and
+    ``gradient`` ``tr(H^2 Sigma)`` (``E||grad L_2(theta)||^2 = E||H Delta||^2``)."""
+    prob = as_problem(prob)
+    H = prob.mean_hessian()
+    Sigma = np.asarray(Sigma, dtype=float)
+    return {"distance": float(np.trace(Sigma)), "loss": float(np.trace(H @ Sigma)) / 2,
+            "gradient": float(np.trace(H @ H @ Sigma))}
 
 
 def mean_step_matrix(prob, B, alpha) -> np.ndarray:
