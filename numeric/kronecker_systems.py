@@ -22,6 +22,7 @@ Dense ``d^2 x d^2`` matrices: small ``d`` only (the checks use ``d <= 4``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from scipy.optimize import minimize
@@ -79,17 +80,26 @@ def kronecker_square_sum(matrices, weights=None) -> np.ndarray:
 
 
 def commutation_matrix(d) -> np.ndarray:
-    """The ``d^2 x d^2`` permutation ``K`` with ``K vec(S) = vec(S^T)`` (row-major ``vec``)."""
-    d = check_int(d, "d", minimum=1)
+    """The ``d^2 x d^2`` permutation ``K`` with ``K vec(S) = vec(S^T)`` (row-major ``vec``; read-only, cached)."""
+    return _commutation_matrix(check_int(d, "d", minimum=1))
+
+
+@lru_cache(maxsize=16)
+def _commutation_matrix(d):
     K = np.zeros((d * d, d * d))
     i, j = np.meshgrid(np.arange(d), np.arange(d), indexing="ij")
     K[(i * d + j).ravel(), (j * d + i).ravel()] = 1.0
+    K.flags.writeable = False
     return K
 
 
 def symmetric_skew_bases(d):
-    """Orthonormal bases (columns) of ``vec`` of symmetric and of skew-symmetric ``d x d`` matrices."""
-    d = check_int(d, "d", minimum=1)
+    """Orthonormal bases (columns) of ``vec`` of symmetric and of skew-symmetric ``d x d`` matrices (read-only, cached)."""
+    return _symmetric_skew_bases(check_int(d, "d", minimum=1))
+
+
+@lru_cache(maxsize=16)
+def _symmetric_skew_bases(d):
     sym, skew = [], []
     for i in range(d):
         for j in range(i, d):
@@ -103,7 +113,10 @@ def symmetric_skew_bases(d):
             F = np.zeros((d, d))
             F[i, j], F[j, i] = 1 / np.sqrt(2), -1 / np.sqrt(2)
             skew.append(F.ravel())
-    return np.array(sym).T, (np.array(skew).T if skew else np.zeros((d * d, 0)))
+    bases = np.array(sym).T, (np.array(skew).T if skew else np.zeros((d * d, 0)))
+    for basis in bases:
+        basis.flags.writeable = False
+    return bases
 
 
 @dataclass
@@ -159,7 +172,7 @@ def symmetric_skew_eigensystem(M, d) -> SymmetricSkewEigensystem:
     return SymmetricSkewEigensystem(values[0], vectors[0], values[1], vectors[1], commutator, residual, completeness)
 
 
-def psd_top_certificate(M, d, rtol: float = 1e-9) -> dict:
+def psd_top_certificate(M, d, rtol: float = 1e-9, system: SymmetricSkewEigensystem | None = None) -> dict:
     """A PSD top eigenvector of ``M`` (Thm 6, statements 2-3), found as in their App C.
 
     Takes every symmetric eigenvector of the top symmetric eigenvalue (within ``rtol rho``),
@@ -168,9 +181,10 @@ def psd_top_certificate(M, d, rtol: float = 1e-9) -> dict:
     ``top_is_symmetric`` (the top symmetric eigenvalue equals ``lambda_max``), ``rayleigh``
     (of the certificate), ``psd_gap = (lambda_max - rayleigh)/rho`` (``<= rtol`` means the
     certificate is a top eigenvector), ``residual`` ``||M S - lambda_max S||/rho`` and the
-    certificate ``S`` itself (PSD, Frobenius norm 1).
+    certificate ``S`` itself (PSD, Frobenius norm 1).  ``system``: :func:`symmetric_skew_eigensystem`
+    of ``M`` if already computed.
     """
-    system = symmetric_skew_eigensystem(M, d)
+    system = symmetric_skew_eigensystem(M, d) if system is None else system
     M = np.asarray(M, dtype=float)
     spectrum = np.linalg.eigvalsh((M + M.T) / 2)
     lam_max, lam_min = float(spectrum[-1]), float(spectrum[0])
