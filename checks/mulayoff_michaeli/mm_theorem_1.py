@@ -158,10 +158,11 @@ def mean_dynamics_at_threshold(ctx):
     detail["below (0.95x)"] = {"steps_to_converge": steps, "converged_to_null_part": bool(below_ok)}
     M = linearized_sgd.mean_step_matrix(prob, 2, alpha_gd)
     mu, amplitudes = mu0.copy(), []
-    for t in range(1, 20_001):
-        mu = M @ mu
-        if t > 19_990:
-            amplitudes.append(float(np.linalg.norm(P @ mu)))
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(1, 20_001):
+            mu = M @ mu
+            if t > 19_990:
+                amplitudes.append(float(np.linalg.norm(P @ mu)))
     amplitude = abs(top @ mu0)
     at_ok = max(abs(a / amplitude - 1) for a in amplitudes) <= 1e-9 and np.allclose(mu - P @ mu, mu0 - P @ mu0,
                                                                                      atol=1e-12)
