@@ -5,8 +5,8 @@
   direction of ``H``; centred per-sample gradients ``g_i`` with a component along ``e_3``; an
   initial point ``theta_0``.  Regular (Def 3), not interpolating.
 * :func:`interpolating_cases`: interpolating minima chosen to show where each necessary condition
-  is tight and where it is loose (random, dominant sample, incoherent rank-one, commuting with a
-  noisy low-curvature coordinate, orthogonal equal-norm rank-one).
+  is tight and where it is loose (random, dominant sample, incoherent rank-one, incoherent full-rank
+  with equal spectra, commuting with a noisy low-curvature coordinate, orthogonal equal-norm rank-one).
 """
 from __future__ import annotations
 
@@ -46,6 +46,8 @@ def interpolating_cases(seed: int):
     dominant[0] += np.diag([6.0, 0.0, 0.0])
     U = rng.standard_normal((n, d))
     U /= np.linalg.norm(U, axis=1, keepdims=True)
+    rotations = np.linalg.qr(rng.standard_normal((n, d, d)))[0]
+    equal_spectra = rotations @ np.diag([1.0, 0.8, 0.6]) @ np.swapaxes(rotations, 1, 2)
     h = np.tile([2.0, 0.9, 0.5], (n, 1))
     h[:, 1] *= np.array([3.0, 0.0, 0.0, 0.0, 0.0, 3.0])  # mean 0.9, but carried by two samples
     return [
@@ -53,6 +55,7 @@ def interpolating_cases(seed: int):
         ("random rank-one", hessians.problem(features=X)),
         ("one dominant sample", hessians.problem(hessians=dominant)),
         ("incoherent unit rank-one", hessians.problem(features=U)),
+        ("incoherent equal spectra, full rank", hessians.problem(hessians=(equal_spectra + np.swapaxes(equal_spectra, 1, 2)) / 2)),
         ("commuting, noisy low-curvature coordinate", hessians.problem(hessians=np.einsum("ni,ij->nij", h, np.eye(d)))),
         ("orthogonal equal-norm rank-one", hessians.problem(features=np.eye(d))),
     ]

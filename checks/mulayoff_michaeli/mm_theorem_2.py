@@ -17,7 +17,8 @@ rank-one ``S`` (eq 25).  Checked against the exact threshold ``alpha*`` of Thm 3
   is loose: eq 25 is loose exactly when the maximizer of Thm 3 has rank ``>= 2``; eq 15 is loose when
   a low-curvature direction carries more batch noise (commuting example: ``2/lambda_max`` and eq 15 are
   35% above ``alpha*`` at ``B = 1``) and tight for one dominant sample; eq 16 is tight for orthogonal
-  equal-norm samples and loose (up to 35%) for full-rank ones.
+  equal-norm samples and for incoherent unit rank-one samples at ``B = 1``, loose (8-37%) otherwise,
+  including full-rank samples with equal spectra in different bases (where the paper expects it tight).
 
 Evidence:
 
@@ -60,9 +61,10 @@ mm_theorem_2 = claim(
     notes="Reconstructed from Sec 3.3 and App B.8/F: eq 11 read as the PSD-constrained quadratic form (the norm "
           "form ||C vec S|| has the same maximum). The issue's 'necessary conditions they quote' are read as the "
           "conditions eq 11 gives at fixed S (eqs 15, 16, 25, GD). The commuting closed form "
-          "alpha* = min_j 2 hbar_j / E[h_Bj^2] is ours. Paper's remark that eq 16 is tight for samples with equal "
-          "spectra in different bases holds for rank-one samples (ratio ~1.0) but not for full-rank ones with "
-          "spread spectra (ratio 1.08-1.10 in our incoherent example).",
+          "alpha* = min_j 2 hbar_j / E[h_Bj^2] is ours. The paper expects eq 16 to be tight when the samples have "
+          "equal spectra in different bases: in our instances that holds for unit rank-one samples at B = 1 "
+          "(ratio 1.000) but not at B = 5 (1.15-1.21) nor for full-rank samples with equal spectra (1.08-1.11, "
+          "where eq 15 is within 0.6%).",
     section="Related results (seed 004)", order=92.7,
 )
 
