@@ -170,13 +170,22 @@ def recursion_boundary(ctx):
     return Evidence("high-precision", ok, detail)
 
 
-def boundary_slope(prob, grads, theta0, B, alpha, sigma, horizon=2**12):
-    """``(<Sigma, S_2N> - <Sigma, S_N>) / N`` of the recursion at ``alpha`` (exact powers, ``N = horizon``)."""
+def boundary_slope(prob, grads, theta0, B, alpha, sigma):
+    """``(<Sigma, S_2N> - <Sigma, S_N>) / N`` of the recursion at ``alpha`` (exact powers); ``N`` doubles from 256 until
+    the estimate changes by less than ``1e-10`` (relative to the largest ``<Sigma, S_N>/N`` seen), at most ``2^22``."""
     Z = lsgd.regular_transition_matrix(prob, grads, B, alpha)
     z0 = _initial_state(theta0)
-    zN = np.linalg.matrix_power(Z, horizon) @ z0
-    z2N = np.linalg.matrix_power(Z, 2 * horizon) @ z0
-    return float(np.sum(sigma * (_second_moment(z2N, prob.d) - _second_moment(zN, prob.d)))) / horizon
+
+    def projection(steps):
+        return float(np.sum(sigma * _second_moment(np.linalg.matrix_power(Z, steps) @ z0, prob.d)))
+
+    horizon, previous, scale = 256, None, 1e-300
+    while True:
+        slope = (projection(2 * horizon) - projection(horizon)) / horizon
+        scale = max(scale, abs(projection(horizon)) / horizon, abs(slope))
+        if (previous is not None and abs(slope - previous) <= 1e-10 * scale) or horizon >= 2**22:
+            return slope
+        previous, horizon = slope, 2 * horizon
 
 
 def check_boundary_slope(slope_formula, ctx, rtol=1e-6):
