@@ -245,6 +245,8 @@ def log_spectral_radius(M, squarings: int = 60) -> float:
     """``log rho(M)`` by Gelfand's formula, ``log ||M^N|| / N`` with ``N = 2^squarings`` (repeated squaring,
     renormalized at every step; no eigen-decomposition).  Error ``O(log(cond) / N)``; ``-inf`` if ``M^N = 0``."""
     X = np.asarray(M, dtype=float)
+    if X.ndim != 2 or X.shape[0] != X.shape[1] or not np.all(np.isfinite(X)):
+        raise ValueError(f"M must be a finite square matrix, got shape {X.shape}")
     squarings = check_int(squarings, "squarings", minimum=1, maximum=1000)
     log_scale = 0.0
     for _ in range(squarings):

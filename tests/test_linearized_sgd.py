@@ -124,3 +124,7 @@ def test_bad_input(regular):
         lsgd.exact_moments(lsgd.augmented_step_matrices(prob, 2, 0.1, g), theta0, 3, orders=(5,))
     with pytest.raises(ValueError, match="diagonals"):
         lsgd.commuting_limit_covariance(-np.ones((3, 2)), np.zeros((3, 2)), 1, 0.1)
+    with pytest.raises(ValueError, match="square"):
+        lsgd.log_spectral_radius(np.ones((2, 3)))
+    with pytest.raises(ValueError, match="start"):
+        lsgd.stability_boundary(lambda a: True, start=-1.0)
