@@ -45,6 +45,7 @@ __all__ = [
     "layer_subsets",
     "lemma_c2_left_side",
     "lemma_c2_gap_as_subset_sum",
+    "lemma_c2_masked_left_side",
     "lemma_c2_proof",
     "lemma_c2_tight_ratio",
     "lemma_c1_reading",
@@ -89,6 +90,28 @@ def lemma_c2_left_side(L: int, S, kind: str = "frobenius", factor=1) -> sp.Expr:
     return factor * scale * body
 
 
+def lemma_c2_masked_left_side(L: int, kind: str = "frobenius"):
+    """Lemma C.2's left side for every ``S`` at once: ``S`` is the mask ``m_l in {0, 1}`` (``m_l = 1`` iff ``l in S``).
+
+    ``eta^{2(L - sum m)} prod_l (m_l x_l + 1 - m_l)`` with ``x_l = w_l^2`` (``frobenius``) or
+    ``w_l^2 + eta^2`` (``shifted``), and their difference (``difference``).  Substituting the mask of ``S``
+    gives :func:`lemma_c2_left_side` (checked in :func:`lemma_c2_proof`).  Returns ``(expr, masks)``.
+    """
+    if kind not in LEMMA_C2_KINDS:
+        raise ValueError(f"kind must be one of {LEMMA_C2_KINDS}, got {kind!r}")
+    s = coordinate_symbols(L)
+    m = sp.symbols(f"m_1:{L + 1}", nonnegative=True)
+    scale = s.eta ** (2 * (L - sp.Add(*m)))
+
+    def selected(x):
+        return sp.Mul(*[mi * xi + 1 - mi for mi, xi in zip(m, x)])
+
+    squares = selected([w ** 2 for w in s.w])
+    shifted = selected([w ** 2 + s.eta ** 2 for w in s.w])
+    body = {"frobenius": squares, "shifted": shifted, "difference": shifted - squares}[kind]
+    return scale * body, m
+
+
 def lemma_c2_gap_as_subset_sum(L: int, S, kind: str = "frobenius") -> sp.Expr:
     """``sum eta^{2(L-|T|)} prod_T w_l^2`` over the strict subsets ``T`` of eq 7 the left side does not use.
 
@@ -116,20 +139,43 @@ def lemma_c2_proof(L: int) -> dict:
     for kind in LEMMA_C2_KINDS:
         subsets = layer_subsets(L, strict=(kind != "difference"))
         identity = nonnegative = True
+        masked, m = lemma_c2_masked_left_side(L, kind)
+        mask_ok = True
         for S in subsets:
             gap = lemma_c2_gap_as_subset_sum(L, S, kind)
-            identity &= prove_identity(R - lemma_c2_left_side(L, S, kind), gap)
-            nonnegative &= is_nonnegative_polynomial(gap, syms)
-        out[kind] = {"subsets": len(subsets), "identity": bool(identity), "nonnegative": bool(nonnegative)}
+            lhs = lemma_c2_left_side(L, S, kind)
+            identity &= prove_identity(R - lhs, gap)
+            nonnegative &= _is_sum_of_even_monomials(gap, syms)
+            mask_ok &= prove_identity(masked.subs({mi: int(i in S) for i, mi in enumerate(m)}), lhs)
+        out[kind] = {"subsets": len(subsets), "identity": bool(identity), "nonnegative": bool(nonnegative),
+                     "masked form": bool(mask_ok)}
     return out
+
+
+def _is_sum_of_even_monomials(expr, symbols) -> bool:
+    """``True`` if ``expr`` is, as built, a sum of positive multiples of even powers of ``symbols``
+    (hence non-negative; zero qualifies): the certificate of :func:`derivations.dynamics.gradient.is_nonnegative_polynomial`
+    read off the terms directly (a ``Poly`` of each gap is slow at ``L = 5``)."""
+    for term in sp.Add.make_args(expr):
+        if term == 0:
+            continue
+        coefficient, factors = term.as_coeff_mul()
+        if not coefficient > 0:
+            return False
+        for factor in factors:
+            base, exponent = factor.as_base_exp()
+            if base not in symbols or not (exponent.is_Integer and exponent % 2 == 0):
+                return False
+    return True
 
 
 def lemma_c2_tight_ratio(L: int, S, kind: str = "frobenius"):
     """``lhs / R`` on the family ``w_l = t`` (``l in S``), ``w_l = 0`` otherwise, and its supremum over ``t >= 0``.
 
     ``frobenius``: ``(t^2/(t^2+eta^2))^{|S|}``, supremum 1 as ``t -> oo`` (not attained);
-    ``shifted``: identically 1 (equality whenever a layer outside ``S`` vanishes);
-    ``difference``: ``1 - (t^2/(t^2+eta^2))^{|S|}``, equal to 1 at ``t = 0`` (``W = 0``).
+    ``shifted``: identically 1 (equality whenever every layer outside ``S`` vanishes);
+    ``difference``: ``1 - (t^2/(t^2+eta^2))^{|S|}``, equal to 1 at ``t = 0`` (``W = 0``; also whenever
+    every layer outside ``S`` and one layer in ``S`` vanish).
     Returns ``(ratio, supremum)``; the supremum is a limit or value computed by SymPy.
     """
     s = coordinate_symbols(L)

@@ -49,13 +49,14 @@ class SearchResult:
 
 
 def maximize_from_starts(objective, starts, seed=0, xtol=1e-6, max_iterations=4000, polish=0,
-                         initial_step=0.3) -> SearchResult:
+                         initial_step=0.3, leading_rtol=None) -> SearchResult:
     """Maximize ``objective`` (maps points (N, n) to values (N,)) from every row of ``starts``.
 
     A (1+1) evolution strategy per start (Gaussian proposal of scale ``sigma``; accepted if
     strictly better; ``sigma`` grows by 1.5 on success and shrinks by ``1.5^{-1/4}`` on failure,
     the one-fifth rule), vectorized over starts, stops when every *leading* start (value within
-    :data:`LEADING_RTOL` of the best) has ``sigma < xtol (1 + |x|_inf)``;
+    ``leading_rtol``, default :data:`LEADING_RTOL`, of the best; ``inf``: every start) has
+    ``sigma < xtol (1 + |x|_inf)``;
     optionally the ``polish`` best end points are refined with Nelder-Mead (``xatol = 1e-11``).
     Near a smooth interior maximum the value found is within ``O(xtol^2)`` (relative) of the
     local maximum.  Non-finite objective values count as failures.  Deterministic for a given
@@ -71,10 +72,11 @@ def maximize_from_starts(objective, starts, seed=0, xtol=1e-6, max_iterations=40
         fx = np.where(np.isfinite(v := objective(x)), v, -np.inf)
     sigma = np.full(x.shape[0], float(initial_step))
     up, down = 1.5, 1.5 ** -0.25
+    leading_rtol = LEADING_RTOL if leading_rtol is None else float(leading_rtol)
     iterations, converged = 0, False
     for iterations in range(1, max_iterations + 1):
         active = sigma >= xtol * (1.0 + np.abs(x).max(axis=1))
-        leading = fx >= fx.max() - LEADING_RTOL * abs(fx.max())
+        leading = fx >= fx.max() - leading_rtol * abs(fx.max()) if np.isfinite(leading_rtol) else fx > -np.inf
         if not (active & leading).any():
             converged = True
             break

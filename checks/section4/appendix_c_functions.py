@@ -6,7 +6,8 @@ and ``theorem-4.2-rate``.
   re-evaluated with :func:`numeric.model.hessian_marginalized_loss`);
 * :func:`balanced_ratio` -- ``||Hess L_R|| eta^2 / L_R`` on balanced points from the two closed-form
   eigenvalues of :func:`derivations.appendix_c.balanced_ratio_expressions`;
-* :func:`lemma_c2_left_side_function` -- the left sides of Lemma C.2 per coordinate.
+* :func:`evaluate_lemma_c2_left_side` -- the left sides of Lemma C.2 per coordinate, every subset at once
+  (the masked form :func:`derivations.appendix_c.lemma_c2_masked_left_side`).
 """
 from __future__ import annotations
 
@@ -15,11 +16,11 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from derivations.appendix_c import balanced_ratio_expressions, lemma_c2_left_side
+from derivations.appendix_c import balanced_ratio_expressions, lemma_c2_masked_left_side
 from derivations.dynamics.hessian import hessian_closed_form
 from derivations.marginalized import coordinate_symbols
 
-__all__ = ["closed_form_hessian", "balanced_ratio", "lemma_c2_left_side_function", "evaluate_lemma_c2_left_side"]
+__all__ = ["closed_form_hessian", "balanced_ratio", "evaluate_lemma_c2_left_side"]
 
 
 @lru_cache(maxsize=None)
@@ -57,19 +58,18 @@ def balanced_ratio(points, L):
 
 
 @lru_cache(maxsize=None)
-def lemma_c2_left_side_function(L: int, S: tuple, kind: str, factor=1, eta_exponent_shift: int = 0):
-    """Lemma C.2's left side for layers ``S`` as a function of ``(w_1..w_L, eta)`` (one coordinate).
-
-    ``factor`` and ``eta_exponent_shift`` (added to the exponent of ``eta``) build the negative controls.
-    """
+def _masked_left_side(L: int, kind: str):
     s = coordinate_symbols(L)
-    expr = lemma_c2_left_side(L, S, kind, factor) * s.eta ** eta_exponent_shift
-    return sp.lambdify([*s.w, s.eta], expr, modules="numpy")
+    expr, masks = lemma_c2_masked_left_side(L, kind)
+    return sp.lambdify([*s.w, s.eta, *masks], expr, modules="numpy")
 
 
-def evaluate_lemma_c2_left_side(W, eta, S, kind, factor=1, eta_exponent_shift=0):
-    """The left side per coordinate for weights ``W`` (..., L, d): shape (..., d)."""
+def evaluate_lemma_c2_left_side(W, eta, subsets, kind):
+    """Lemma C.2's left side per coordinate for weights ``W`` (N, L, d) and every subset in ``subsets``.
+
+    Returns shape ``(len(subsets), N, d)``; subsets are tuples of 0-based layers.
+    """
     L = W.shape[-2]
-    f = lemma_c2_left_side_function(L, tuple(S), kind, factor, eta_exponent_shift)
-    out = f(*[W[..., l, :] for l in range(L)], eta)
-    return np.broadcast_to(out, W[..., 0, :].shape).astype(float)
+    masks = np.array([[1.0 if l in S else 0.0 for l in range(L)] for S in subsets])[:, :, None, None]
+    out = _masked_left_side(L, kind)(*[W[None, :, l, :] for l in range(L)], eta, *[masks[:, l] for l in range(L)])
+    return np.broadcast_to(out, (len(subsets),) + W[:, 0, :].shape).astype(float)
