@@ -32,6 +32,7 @@ Everything is per coordinate (the model separates by coordinate), in the symbols
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from itertools import combinations
 
 import sympy as sp
@@ -313,6 +314,7 @@ def first_step_ratio_bound():
     return bound, best, bool(proven)
 
 
+@lru_cache(maxsize=None)
 def axis_run_proof(L: int) -> dict:
     """The invariant axis ``w* = 0``, ``w_2 = .. = w_L = 0``: ``L_R = eta^{2(L-1)} w_1^2 + eta^{2L}``, the gradient's
     other components vanish, and with ``alpha = 1/(2 eta^{2(L-1)})`` one GD step from ``w_1 = A`` lands on 0 with
