@@ -342,17 +342,16 @@ def formulas(L: int = 3) -> list:
     _, _, value, _ = zero_target_balanced_supremum()
     S = tuple(range(L - 1))
     R = sp.Function("R")(*coordinate_symbols(L).w)
-    delta, L_sym, K = sp.symbols("delta L K", positive=True)
     ratio_bound, _, _ = first_step_ratio_bound()
     return [
-        ("lemma-C.1", "", "the reading of the Hessian bound on {L_R <= c}",
-         sp.LessThan(sp.Symbol(r"\|\nabla^2 L_R\|"), reading, evaluate=False)),
+        ("lemma-C.1", "", "the reading of the bound M >= sup ||Hess L_R|| over {L_R <= c}",
+         sp.Eq(sp.Symbol("M"), reading, evaluate=False)),
         ("lemma-C.1", "", "best constant at w* = 0 on balanced points (lower bound on the best constant)",
          sp.Eq(sp.Symbol("C_0"), value, evaluate=False)),
         ("lemma-C.2", "7", f"product of layers {[l + 1 for l in S]} bounded by R",
          sp.LessThan(lemma_c2_left_side(L, S, "frobenius"), R, evaluate=False)),
         ("lemma-C.2", "43", f"shifted product of layers {[l + 1 for l in S]} bounded by R",
          sp.LessThan(lemma_c2_left_side(L, S, "shifted"), R, evaluate=False)),
-        ("theorem-4.2-rate", "19", "first-step ratio of the rate under the step bound",
-         sp.LessThan(sp.Symbol(r"\delta \alpha \|g_0\|^2 / c"), ratio_bound, evaluate=False)),
+        ("theorem-4.2-rate", "19", "first-step ratio rho_1 = delta alpha ||g_0||^2 / c under the step bound",
+         sp.LessThan(sp.Symbol("rho_1"), ratio_bound, evaluate=False)),
     ]
