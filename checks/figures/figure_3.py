@@ -10,7 +10,7 @@ decreasing schedule, the two regimes its text describes):
 * **GD on L_R** ends balanced at a global minimizer of Figure 2's landscape, ``(a, a)`` with
   ``a^2 = w* - eta^2``, found numerically by :func:`numeric.paper_figures.figure2_minimizers`;
 * **S-SAM** (decreasing steps) ends balanced (``|D| < |D(0)|/10`` in at least 90 % of runs; a rare run
-  diverges, about 1 in 10^4, and counts as unbalanced) near one of the two
+  diverges, 2 in 40 000 measured, and counts as unbalanced) near one of the two
   minimizers: the median of its end-to-end weight ``w_1 w_2`` lies between the ``a^2`` of noise levels
   ``0.95 eta`` and ``1.05 eta`` (S-SAM identifies its noise level to 5 %).  With constant steps S-SAM
   reaches a stationary regime around the minimizers, shifted by ``O(alpha)`` (measured, reported).
