@@ -155,8 +155,9 @@ def lemma_c2_proof(L: int) -> dict:
 
 def _is_sum_of_even_monomials(expr, symbols) -> bool:
     """``True`` if ``expr`` is, as built, a sum of positive multiples of even powers of ``symbols``
-    (hence non-negative; zero qualifies): the certificate of :func:`derivations.dynamics.gradient.is_nonnegative_polynomial`
-    read off the terms directly (a ``Poly`` of each gap is slow at ``L = 5``)."""
+    (hence non-negative; zero qualifies): the certificate of
+    :func:`derivations.dynamics.gradient.is_nonnegative_polynomial` read off the terms directly (a ``Poly``
+    of each gap is slow at ``L = 5``)."""
     for term in sp.Add.make_args(expr):
         if term == 0:
             continue
@@ -297,10 +298,12 @@ def gradient_bound_proof(L: int) -> dict:
         nonnegative &= is_nonnegative_polynomial(Ql - pl ** 2, syms)
         for sign in (1, -1):
             identity &= prove_identity(LR - sign * s.eta * g[l],
-                                       (s.wstar - pi + sign * s.eta * pl) ** 2 + (s.w[l] - sign * s.eta) ** 2 * (Ql - pl ** 2))
+                                       (s.wstar - pi + sign * s.eta * pl) ** 2
+                                       + (s.w[l] - sign * s.eta) ** 2 * (Ql - pl ** 2))
     at_equality = {**{w: s.eta for w in s.w}, s.wstar: 0}
     equality = sp.expand((s.eta ** 2 * sum(gl ** 2 for gl in g) - L * LR ** 2).xreplace(at_equality)) == 0
-    return {"identity": bool(identity), "Q_{-l} - pi_{-l}^2 >= 0": bool(nonnegative), "equality at w_l = eta, w* = 0": bool(equality)}
+    return {"identity": bool(identity), "Q_{-l} - pi_{-l}^2 >= 0": bool(nonnegative),
+            "equality at w_l = eta, w* = 0": bool(equality)}
 
 
 def first_step_ratio_bound():

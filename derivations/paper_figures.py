@@ -49,7 +49,7 @@ def figure2_loss() -> sp.Expr:
 
 
 def figure2_loss_is_marginalized() -> bool:
-    """``figure2_loss = L_R - eta^4`` for ``L = 2``, ``d = 1`` (Lemma 2.2): the figure shows ``L_R`` up to a constant."""
+    """``figure2_loss = L_R - eta^4`` for ``L = 2``, ``d = 1`` (Lemma 2.2): the figure shows ``L_R`` up to a constant"""
     _, _, _, eta = figure2_symbols()
     return prove_identity(figure2_loss(), marginalized_loss(2) - eta ** 4)
 
@@ -75,7 +75,7 @@ def figure2_minimizer_square() -> sp.Expr:
 
 
 def figure2_hessian_eigenvalues(point: dict) -> list:
-    """Eigenvalues of the Hessian of :func:`figure2_loss` at a critical point (a dict from :func:`figure2_critical_points`)."""
+    """Eigenvalues of the Hessian of :func:`figure2_loss` at a critical point (from :func:`figure2_critical_points`)."""
     w1, w2, _, _ = figure2_symbols()
     H = sp.hessian(figure2_loss(), (w1, w2)).subs(point)
     return [sp.simplify(e) for e in H.eigenvals(multiple=True)]
@@ -109,5 +109,6 @@ def formulas() -> list:
          sp.Eq(sp.Symbol("f"), figure2_loss(), evaluate=False)),
         ("figure-2", "", "squared coordinate of the two minimizers", sp.Eq(sp.Symbol("a^2"), figure2_minimizer_square(),
                                                                             evaluate=False)),
-        ("figure-3", "50", "GD on L: factor of the imbalance per step", sp.Eq(sp.Symbol("m_0"), factor, evaluate=False)),
+        ("figure-3", "50", "GD on L: factor of the imbalance per step",
+         sp.Eq(sp.Symbol("m_0"), factor, evaluate=False)),
     ]

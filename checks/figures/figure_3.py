@@ -146,7 +146,8 @@ def deterministic_runs_high_precision(ctx):
         panels.append({"eta": panel.eta, "schedule": panel.schedule, "step": panel.step, "steps": panel.steps,
                        "gd_on_L": {**loss, "passed": loss_ok}, "gd_on_L_R": {**marginal, "passed": marginal_ok}})
     return Evidence("high-precision", ok and _imbalance_factor_function()[1], {
-        "start": FIGURE3_START[:, 0], "panels": panels, "tolerances": {"endpoint": ENDPOINT_TOL, "factor": FACTOR_RTOL}})
+        "start": FIGURE3_START[:, 0], "panels": panels,
+        "tolerances": {"endpoint": ENDPOINT_TOL, "factor": FACTOR_RTOL}})
 
 
 def _median_band_check(products, eta_claimed):
@@ -194,7 +195,9 @@ def ssam_end_monte_carlo(ctx):
         else:
             report.update({"tested": False, "why": "constant steps: stationary regime shifted by O(alpha)"})
         reports.append(report)
-    return Evidence("monte-carlo", ok, {"panels": reports, "seed": ctx.seed_for("figure-3/ssam"),
+    tested = next(r for r in reports if r["tested"])
+    summary = f"n={tested['runs']:.0e} median w1w2={tested['median_w1w2_of_finite']:.3f}"
+    return Evidence("monte-carlo", ok, {"summary": summary, "panels": reports, "seed": ctx.seed_for("figure-3/ssam"),
                                         "false_failure_probability": 2 * MEDIAN_ALPHA + BALANCE_ALPHA,
                                         "statistic": "median of w1 w2 at the end (exact binomial), "
                                                      "fraction with |D| < |D(0)|/10 (Clopper-Pearson)"})
@@ -210,7 +213,7 @@ def wrong_parameters_control(ctx):
             variants.append({"name": f"eta={panel.eta} ({panel.schedule}): GD on L_R ends at the minimizer for "
                                      f"{factor:.3f} eta", "rejected": not ok, "distance": d["distance_to_minimizer"]})
         ok, d = _gd_loss_check(panel, run, step_factor=STEP_ERROR)
-        variants.append({"name": f"eta={panel.eta} ({panel.schedule}): GD on L's imbalance with the step x {STEP_ERROR}",
+        variants.append({"name": f"eta={panel.eta} ({panel.schedule}): GD on L's imbalance, step x {STEP_ERROR}",
                          "rejected": not ok, "observed": d["D(end)/D(0)"], "predicted": d["product_of_factors"]})
     panel, run = next((p, r) for p, r in runs if p is _tested_panel())
     end = _ssam_end(run)

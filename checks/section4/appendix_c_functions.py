@@ -32,7 +32,7 @@ def _hessian_entries(L: int):
 
 
 def closed_form_hessian(W, wstar, eta):
-    """Per-coordinate Hessian blocks of ``L_R`` (N, L, L) at ``W`` (L, N), targets ``wstar`` (N,), from the derivation."""
+    """Per-coordinate Hessian blocks of ``L_R`` (N, L, L) at ``W`` (L, N), targets ``wstar`` (N,) (the derivation)."""
     L, N = W.shape
     values = _hessian_entries(L)(*W, wstar, eta)
     H = np.empty((N, L, L))

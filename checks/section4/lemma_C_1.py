@@ -187,7 +187,8 @@ def _worst_ratio_against(groups, constants, eta_exponent=2.0):
 
 
 def _all_points(ctx):
-    groups = [(L, eta, ratio, None) for L, eta, ratio, _, _ in _sampled_points(ctx.seed_for("lemma-C.1/sampled"), ctx.quick)]
+    sampled = _sampled_points(ctx.seed_for("lemma-C.1/sampled"), ctx.quick)
+    groups = [(L, eta, ratio, None) for L, eta, ratio, _, _ in sampled]
     best = _best_constants(ctx.seed_for("lemma-C.1/search"), ctx.quick)
     groups += [(L, SEARCH_ETA, hessian_ratio(b["points"], L, SEARCH_ETA), None) for L, b in best.items()]
     return groups, best
@@ -212,7 +213,8 @@ def bound_and_best_constant_high_precision(ctx):
             "best constant <= proven constant": C <= proven_constant(L),
         }
         ok &= all(checks.values())
-        per_depth[str(L)] = {"best_constant_C*": C, "balanced_maximizer_(t/eta, w*/eta^L)": b["balanced_maximizer_(t,w*)"],
+        per_depth[str(L)] = {"best_constant_C*": C,
+                             "balanced_maximizer_(t/eta, w*/eta^L)": b["balanced_maximizer_(t,w*)"],
                              "searched_maximum_model_hessian": b["searched_maximum"],
                              "searched_point_(w,w*)_at_eta": b["searched_point"], "search_eta": SEARCH_ETA,
                              "search_iterations": b["search_iterations"], "search_converged": b["search_converged"],

@@ -218,14 +218,16 @@ def rate_along_runs_high_precision(ctx):
         alpha, g2, LR = _axis_run(L, eta)
         ratio = rate_ratios(g2, LR[0], alpha, 0.5)
         predicted = _axis_first_step_ratio(L, eta)
-        tight = {"L": L, "eta": eta, "alpha": alpha, "worst_ratio": float(ratio.max()), "predicted_A^2/(A^2+eta^2)": predicted,
+        tight = {"L": L, "eta": eta, "alpha": alpha, "worst_ratio": float(ratio.max()),
+                 "predicted_A^2/(A^2+eta^2)": predicted,
                  "eq19_min_relative_slack": _strong_descent_slack(LR, g2, alpha, 0.5)}
         tight["passed"] = (tight["worst_ratio"] <= 1 + RTOL and abs(tight["worst_ratio"] - predicted) <= 1e-12
                            and tight["eq19_min_relative_slack"] >= -RTOL)
         ok &= tight["passed"]
         axis.append(tight)
     worst_theorem = max(c["worst_ratio"] for c in cases)
-    return Evidence("high-precision", ok, {"runs_under_step_bound": cases, "worst_ratio_under_step_bound": worst_theorem,
+    return Evidence("high-precision", ok, {"runs_under_step_bound": cases,
+                                           "worst_ratio_under_step_bound": worst_theorem,
                                            "axis_runs_eq19_holds": axis, "seed": ctx.seed_for("theorem-4.2-rate/runs")})
 
 
@@ -250,6 +252,7 @@ def rate_too_fast_control(ctx):
         "near_miss_positive": {"name": "the claim on the axis runs", "worst_ratio": max(near_miss),
                                "passed": max(near_miss) <= 1 + RTOL},
         "under_step_bound_right_side_x0.93_worst_ratio": loose,
-        "why_axis_runs": "under the step bound no run comes within 7% of the rate (k = 1 ratio <= 2 delta(1-delta) L/K)"})
+        "why_axis_runs": "under the step bound no run comes within 7% of the rate "
+                         "(k = 1 ratio <= 2 delta(1-delta) L/K)"})
     evidence.passed = evidence.passed and max(near_miss) <= 1 + RTOL
     return evidence

@@ -30,7 +30,8 @@ def cells() -> list:
         ("code", "print(appendix_c.reading_dominates_proven_bound())\n"
                  "print(appendix_c.zero_target_balanced_supremum()[2], appendix_c.two_layer_origin_supremum()[2])\n"
                  "L = 3\nrng = np.random.default_rng(0)\n"
-                 "search = maximize_from_starts(lambda p: hessian_ratio(p, L), rng.normal(size=(16, L + 1)), xtol=1e-5)\n"
+                 "search = maximize_from_starts(lambda p: hessian_ratio(p, L), rng.normal(size=(16, L + 1)),\n"
+                 "                              xtol=1e-5)\n"
                  "print('C*(3) ~', search.best_value, 'at (w, w*) =', np.round(search.best_x, 4))\n"
                  "print('reading / C*:', np.sqrt(L) * (7 * np.sqrt(L) + 2) / search.best_value)"),
         ("markdown", "## The rate of Theorem 4.2\n"
