@@ -161,3 +161,12 @@ def test_lemma_22_controls_fail_when_the_design_is_too_weak(monkeypatch):
         assert not ev.passed
     finally:
         lemma_2_2._simulated_means.cache_clear()
+
+
+def test_eq8_is_nearly_tight_where_the_sharpness_argument_says():
+    """At W = (t, 0, .., 0) the ratio R / (eta^(2(L-1)) t^2) is 1 + eta^2 / t^2: 1.000025 at t = 100, eta = 0.5."""
+    from checks.section2 import lemma_2_2
+
+    ok, detail = lemma_2_2._weight_decay_check(1, range(2, 5))
+    assert ok and detail["min_ratio_R_over_bound_at_(t,0,..,0)"] == pytest.approx(1 + 0.25 / 100 ** 2, rel=1e-12)
+    assert not lemma_2_2._weight_decay_check(1.0001, range(2, 3))[0]

@@ -199,3 +199,10 @@ def test_claims_stay_deterministic_per_seed():
     assert [e.detail for e in first.evidence if e.method == "high-precision"][0]["cases"] == \
         [e.detail for e in second.evidence if e.method == "high-precision"][0]["cases"]
     assert math.isfinite(first.seconds)
+
+
+def test_appendix_f_bracket_is_nearly_tight_at_large_target():
+    _, detail = lemma_F_1.bracket_check([(4, "0.2", "50")])
+    (row,) = detail["cases"]
+    lower_slack, upper_slack = row["lambdas"][0] / row["lower"] - 1, row["upper"] / row["lambdas"][-1] - 1
+    assert 0 < lower_slack < 1e-4 and 0 < upper_slack < 2e-3
