@@ -85,13 +85,6 @@ lemma_2_2 = claim(
 )
 
 
-def _sum_over_coordinates(expr, L, W, wstar, eta, modules="numpy"):
-    """Sum over coordinates of a per-coordinate expression in :func:`derivations.marginalized.coordinate_symbols`."""
-    s = coordinate_symbols(L)
-    per_coordinate = sp.lambdify([*s.w, s.wstar, s.eta], expr, modules=modules)
-    return sum(per_coordinate(*W[:, h], wstar[h], eta) for h in range(W.shape[1]))
-
-
 # ----------------------------------------------------------------------------- symbolic
 
 def _check_regularizer_symbolic(regularizer, depths, gradient_widths):
@@ -149,17 +142,19 @@ def _check_marginalized_loss_high_precision(regularizer, L, d, rng, n_points=4):
     import mpmath
 
     s = coordinate_symbols(L)
+    arguments = [*s.w, s.wstar, s.eta]
     marginalized_expr = coordinate_loss(L) + regularizer(L)
-    gradient_exprs = [sp.diff(marginalized_expr, wl) for wl in s.w]
+    marginalized_at = sp.lambdify(arguments, marginalized_expr, "mpmath")
+    regularizer_at = sp.lambdify(arguments, regularizer(L), "mpmath")
+    gradients_at = [sp.lambdify(arguments, sp.diff(marginalized_expr, wl), "mpmath") for wl in s.w]
     worst_float64, worst_mpmath, worst_quadrature = 0.0, 0.0, 0.0
     with mpmath.workdps(DIGITS):
         for _ in range(n_points):
             W, wstar, eta = random_network_point(rng, L, d)
             W_mp, wstar_mp, eta_mp = mpmath_array(W), mpmath_array(wstar), mpmath.mpf(eta)
-            reference = [_sum_over_coordinates(marginalized_expr, L, W_mp, wstar_mp, eta_mp, "mpmath")]
-            reference += [np.array([sp.lambdify([*s.w, s.wstar, s.eta], gradient, "mpmath")(*W_mp[:, h],
-                                                                                           wstar_mp[h], eta_mp)
-                                    for h in range(d)], dtype=object) for gradient in gradient_exprs]
+            columns = [(*W_mp[:, h], wstar_mp[h], eta_mp) for h in range(d)]
+            reference = [sum(marginalized_at(*c) for c in columns)]
+            reference += [np.array([gradient_at(*c) for c in columns], dtype=object) for gradient_at in gradients_at]
             float64_values = ([model.marginalized_loss(W, wstar, eta)]
                               + list(model.grad_marginalized_loss(W, wstar, eta)))
             mpmath_values = ([model.marginalized_loss(W_mp, wstar_mp, eta_mp)]
@@ -168,8 +163,7 @@ def _check_marginalized_loss_high_precision(regularizer, L, d, rng, n_points=4):
                 worst_float64 = max(worst_float64, max_relative_error(value_float64, ref))
                 worst_mpmath = max(worst_mpmath, max_relative_error(value_mpmath, ref))
             # eq 9 without R: E[L(W+G)] - L(W) by quadrature against the candidate R
-            regularizer_reference = reference[0] - _sum_over_coordinates(coordinate_loss(L), L, W_mp, wstar_mp,
-                                                                         eta_mp, "mpmath")
+            regularizer_reference = sum(regularizer_at(*c) for c in columns)
             sharpness = quadrature_mean_perturbed_loss(W, wstar, eta) - model.loss(W, wstar)
             worst_quadrature = max(worst_quadrature, max_relative_error([sharpness], [regularizer_reference]))
     passed = worst_float64 <= FLOAT64_RTOL and worst_mpmath <= MP_RTOL and worst_quadrature <= FLOAT64_RTOL
