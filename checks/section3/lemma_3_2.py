@@ -207,8 +207,8 @@ def trace_identity_lagrange_minima(ctx):
 # --- high precision --------------------------------------------------------------
 
 def minimization_depths(ctx):
-    """Depths of the constrained minimisation: 2, 3, 4, 6 (2..4 with ``--quick``, 2..8 thorough)."""
-    return depths_for_mode(ctx, (2, 3, 4, 6), (2, 3, 4), range(2, 9))
+    """Depths of the constrained minimisation: 2, 3, 4, 6 (2, 3 with ``--quick``, 2..8 thorough)."""
+    return depths_for_mode(ctx, (2, 3, 4, 6), (2, 3), range(2, 9))
 
 
 MINIMIZATION_CASES = ((1.7, 0.5), (-0.3, 1.1))  # (m, eta)
