@@ -31,7 +31,8 @@ from .binomial import (assert_proportion_at_least, assert_rate_at_most, rate_mis
 from .bounded import assert_bounded_means_equal, bounded_miss_probability, empirical_bernstein_halfwidth
 from .edgeworth import ShapedMoments, edgeworth_tail, sample_shaped_moments, shape_of, studentized_critical_value
 from .normal import (DEFAULT_ALPHA, DEFAULT_POWER, assert_means_equal, assert_within_tolerance,
-                     detectable_discrepancy, miss_probability, samples_needed, z_critical)
+                     detectable_discrepancy, miss_probability, rejection_probability, samples_needed,
+                     studentized_tail, z_critical)
 
 __all__ = [
     "DEFAULT_ALPHA",
@@ -44,6 +45,8 @@ __all__ = [
     "assert_proportion_at_least",
     "upper_bound_design",
     "miss_probability",
+    "rejection_probability",
+    "studentized_tail",
     "assert_rate_at_most",
     "rate_rejection_count",
     "rate_miss_probability",

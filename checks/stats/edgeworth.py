@@ -61,17 +61,18 @@ def edgeworth_tail(c, n, skewness=0.0, kurtosis=0.0, side: str = "two-sided") ->
     if n < 2:
         raise ValueError(f"n must be >= 2, got {n}")
     q1, q2 = _polynomials(float(c), float(skewness), float(kurtosis))
-    density, upper = float(norm.pdf(c)), float(norm.sf(c))
-    first = q1 * density / math.sqrt(n)
-    second = q2 * density / n
+    upper = float(norm.sf(c))
+    mills = math.exp(float(norm.logpdf(c)) - float(norm.logsf(c)))  # phi(c) / Phi(-c), stable for large c
+    first = q1 * mills / math.sqrt(n)  # n^{-1/2} q1 phi / Phi(-c)
+    second = q2 * mills / n
     if side == "two-sided":
-        normal, first_term, second_term = 2 * upper, 0.0, -2 * second
+        normal, relative_1, relative_2 = 2 * upper, 0.0, -second
     elif side == "upper":
-        normal, first_term, second_term = upper, -first, -second
+        normal, relative_1, relative_2 = upper, -first, -second
     else:
-        normal, first_term, second_term = upper, first, -second
-    return {"normal": normal, "edgeworth": max(normal + first_term + second_term, 0.0),
-            "relative_correction_1": abs(first_term) / normal, "relative_correction_2": abs(second_term) / normal}
+        normal, relative_1, relative_2 = upper, first, -second
+    return {"normal": normal, "edgeworth": max(normal * (1 + relative_1 + relative_2), 0.0),
+            "relative_correction_1": abs(relative_1), "relative_correction_2": abs(relative_2)}
 
 
 def studentized_critical_value(alpha: float, n: int, skewness=0.0, kurtosis=0.0, side: str = "two-sided") -> dict:

@@ -19,7 +19,7 @@ import numpy as np
 from scipy.stats import norm
 from scipy.stats import t as student_t
 
-from .edgeworth import edgeworth_tail, studentized_critical_value
+from .edgeworth import MAX_RELATIVE_CORRECTION, edgeworth_tail, studentized_critical_value
 
 __all__ = [
     "DEFAULT_ALPHA",
@@ -30,6 +30,8 @@ __all__ = [
     "assert_means_equal",
     "assert_within_tolerance",
     "miss_probability",
+    "rejection_probability",
+    "studentized_tail",
 ]
 
 #: Declared false-failure probability of every Monte Carlo check.
@@ -118,23 +120,62 @@ def assert_means_equal(moments, expected, alpha: float = DEFAULT_ALPHA,
     return passed, detail
 
 
-def miss_probability(distance, standard_error, critical_value, n=None, skewness=0.0, kurtosis=0.0) -> float:
-    """Probability that a two-sided z-test at ``critical_value`` does *not* reject a value ``distance`` away.
+def studentized_tail(x, side: str, n=None, skewness=0.0, kurtosis=0.0) -> float:
+    """An upper bound for ``P(T > x)`` (``side="upper"``) or ``P(T < -x)`` (``"lower"``), ``x >= 0``.
 
-    The studentized deviation ``T`` of the estimate from the truth must land in
-    ``[-c - s, c - s]``, ``s = |distance| / standard_error``: about ``P(T < c - s)``, the
-    lower tail at ``s - c`` (Edgeworth with the draws' shape if ``n`` is given, the side that
-    right-skewed draws make heavier).  A negative control's share of the false-failure
-    probability: the wrong value passes the test with this probability.
+    Without ``n``: the normal tail.  With the draws' ``n``, skewness and kurtosis: the larger of
+    the normal and the Edgeworth tail (:func:`checks.stats.edgeworth.edgeworth_tail`) where the
+    expansion is credible (corrections at most ``MAX_RELATIVE_CORRECTION`` of the normal tail);
+    beyond, the tail is decreasing in ``x``, so its value at the largest credible point bounds it.
     """
-    s = abs(float(distance)) / float(standard_error)
-    gap = s - float(critical_value)
-    if gap <= 0:
-        return float(norm.cdf(critical_value - s) - norm.cdf(-critical_value - s))
+    x = max(float(x), 0.0)
     if n is None:
-        return float(norm.sf(gap))
-    tail = edgeworth_tail(gap, int(n), abs(float(skewness)), float(kurtosis), "lower")
+        return float(norm.sf(x))
+
+    def credible(t):
+        tail = edgeworth_tail(t, int(n), float(skewness), float(kurtosis), side)
+        return max(tail["relative_correction_1"], tail["relative_correction_2"]) <= MAX_RELATIVE_CORRECTION, tail
+
+    ok, tail = credible(x)
+    if not ok:
+        lo, hi = 0.0, x
+        for _ in range(50):
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if credible(mid)[0] else (lo, mid)
+        tail = credible(lo)[1]
     return float(min(1.0, max(tail["edgeworth"], tail["normal"])))
+
+
+def miss_probability(distance, standard_error, critical_value, n=None, skewness=0.0, kurtosis=0.0) -> float:
+    """Probability that a two-sided z-test at ``critical_value`` does *not* reject a value ``distance`` from the truth.
+
+    ``distance = candidate - true mean`` (signed).  The studentized deviation ``T`` of the
+    estimate from the truth must land in ``[s - c, s + c]``, ``s = distance / standard_error``:
+    for ``s > c`` at most the upper tail at ``s - c``, for ``s < -c`` the lower tail at
+    ``-s - c`` (:func:`studentized_tail`, Edgeworth with the draws' shape if ``n`` is given).
+    A negative control's share of the false-failure probability.
+    """
+    s = float(distance) / float(standard_error)
+    c = float(critical_value)
+    if s > c:
+        return studentized_tail(s - c, "upper", n, skewness, kurtosis)
+    if s < -c:
+        return studentized_tail(-s - c, "lower", n, skewness, kurtosis)
+    return 1.0
+
+
+def rejection_probability(distance, standard_error, critical_value, n=None, skewness=0.0, kurtosis=0.0) -> float:
+    """Probability that a two-sided z-test at ``critical_value`` rejects a value ``distance`` from the truth.
+
+    For ``|s| < c`` (``s = distance / standard_error``): ``P(T > c + s) + P(T < -(c - s))``,
+    bounded above by :func:`studentized_tail`.  A near-miss's false-failure probability.
+    """
+    s = float(distance) / float(standard_error)
+    c = float(critical_value)
+    if abs(s) >= c:
+        return 1.0
+    return min(1.0, studentized_tail(c + s, "upper", n, skewness, kurtosis)
+               + studentized_tail(c - s, "lower", n, skewness, kurtosis))
 
 
 def assert_within_tolerance(mean, se, reference, tol, alpha: float = DEFAULT_ALPHA,
