@@ -28,7 +28,8 @@ from __future__ import annotations
 
 from .binomial import (assert_proportion_at_least, assert_rate_at_most, rate_miss_probability, rate_rejection_count,
                        upper_bound_design)
-from .bounded import assert_bounded_means_equal, bounded_miss_probability, empirical_bernstein_halfwidth
+from .bounded import (assert_bounded_means_equal, bounded_miss_probability, empirical_bernstein_halfwidth,
+                      halfwidth_exceedance_probability)
 from .edgeworth import ShapedMoments, edgeworth_tail, sample_shaped_moments, shape_of, studentized_critical_value
 from .normal import (DEFAULT_ALPHA, DEFAULT_POWER, assert_means_equal, assert_within_tolerance,
                      detectable_discrepancy, miss_probability, rejection_probability, samples_needed,
@@ -53,6 +54,7 @@ __all__ = [
     "assert_bounded_means_equal",
     "empirical_bernstein_halfwidth",
     "bounded_miss_probability",
+    "halfwidth_exceedance_probability",
     "ShapedMoments",
     "sample_shaped_moments",
     "shape_of",

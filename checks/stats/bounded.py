@@ -22,7 +22,8 @@ from scipy.stats import norm
 
 from .normal import DEFAULT_ALPHA, DEFAULT_POWER
 
-__all__ = ["empirical_bernstein_halfwidth", "assert_bounded_means_equal", "bounded_miss_probability"]
+__all__ = ["empirical_bernstein_halfwidth", "assert_bounded_means_equal", "bounded_miss_probability",
+           "halfwidth_exceedance_probability"]
 
 
 def empirical_bernstein_halfwidth(variance, n: int, width, delta: float) -> np.ndarray:
@@ -72,14 +73,45 @@ def assert_bounded_means_equal(moments, expected, lower, upper, alpha: float = D
     }
 
 
-def bounded_miss_probability(distance, n: int, width, halfwidth) -> float:
-    """Probability that a value ``distance`` from the true mean is *not* rejected (Hoeffding, exact).
+def bounded_miss_probability(distance, n: int, width, halfwidth, variance=None) -> float:
+    """Probability that a value ``distance`` from the true mean is *not* rejected by the two-sided test.
 
-    It passes only if the mean deviates from the truth by ``>= |distance| - halfwidth`` towards
-    it; Hoeffding's inequality for draws in an interval of ``width`` bounds that by
-    ``exp(-2 n (|distance| - halfwidth)^2 / width^2)`` (1 if ``|distance| <= halfwidth``).
+    It passes only if the mean deviates from the truth by ``t >= |distance| - halfwidth``.
+    Hoeffding's inequality (draws in an interval of ``width``) bounds that by
+    ``2 exp(-2 n t^2 / width^2)``; with the sample ``variance``, so does the empirical-Bernstein
+    bound itself: ``t = sqrt(2 V L / n) + 7 w L / (3 (n-1))`` solved for ``L`` gives ``2 exp(-L)``
+    (evaluated at the observed ``V`` and half-width).  Returns the smaller (1 if ``t <= 0``).
     """
     gap = abs(float(distance)) - float(halfwidth)
     if gap <= 0:
         return 1.0
-    return float(math.exp(-2 * n * gap * gap / float(width) ** 2))
+    width = float(width)
+    bound = 2 * math.exp(-2 * n * gap * gap / width**2)
+    if variance is not None:
+        # t = a sqrt(L) + b L with a = sqrt(2 V / n), b = 7 w / (3 (n - 1)): solve the quadratic in sqrt(L)
+        a, b = math.sqrt(2 * max(float(variance), 0.0) / n), 7 * width / (3 * (n - 1))
+        root = (-a + math.sqrt(a * a + 4 * b * gap)) / (2 * b)
+        bound = min(bound, 2 * math.exp(-root * root))
+    return float(min(1.0, bound))
+
+
+def halfwidth_exceedance_probability(h, n: int, variance, width, delta: float, delta_sigma: float = 1e-10) -> float:
+    """An upper bound on ``P(halfwidth >= h)`` for :func:`empirical_bernstein_halfwidth` at ``delta``.
+
+    The half-width grows with the sample variance ``V``; it reaches ``h`` only if
+    ``sqrt(V) >= v* = sqrt(n / (2 log(2/delta))) (h - 7 w log(2/delta) / (3 (n-1)))``.  Maurer &
+    Pontil (Thm 10) for draws in an interval of width ``w``: ``sqrt(V) <= sigma + w sqrt(2 log(1/e)/(n-1))``
+    except with probability ``e``, and, the other way, ``sigma <= sqrt(V_obs) + w sqrt(2 log(1/delta_sigma)/(n-1))``
+    except with probability ``delta_sigma``.  Returns ``delta_sigma + exp(-(n-1) (v* - sigma_up)^2 / (2 w^2))``
+    (1 if ``v* <= sigma_up``).  Used for checks that pass when a confidence interval excludes a
+    value at distance ``2 h`` from the truth (then they fail only if the interval is that wide).
+    """
+    log_term = math.log(2 / delta)
+    fixed = 7 * float(width) * log_term / (3 * (n - 1))
+    if h <= fixed:
+        return 1.0
+    v_star = math.sqrt(n / (2 * log_term)) * (h - fixed)
+    sigma_up = math.sqrt(float(variance)) + float(width) * math.sqrt(2 * math.log(1 / delta_sigma) / (n - 1))
+    if v_star <= sigma_up:
+        return 1.0
+    return float(min(1.0, delta_sigma + math.exp(-(n - 1) * (v_star - sigma_up) ** 2 / (2 * float(width) ** 2))))

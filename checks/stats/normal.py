@@ -139,7 +139,7 @@ def studentized_tail(x, side: str, n=None, skewness=0.0, kurtosis=0.0) -> float:
     ok, tail = credible(x)
     if not ok:
         lo, hi = 0.0, x
-        for _ in range(50):
+        for _ in range(40):
             mid = (lo + hi) / 2
             lo, hi = (mid, hi) if credible(mid)[0] else (lo, mid)
         tail = credible(lo)[1]
