@@ -35,7 +35,8 @@ from ..stats import (assert_bounded_means_equal, bounded_miss_probability, empir
 from .stability_instances import low_noise_hessians, regular_minimum_problem
 
 __all__ = ["check_threshold_recursion", "check_one_step_map", "check_threshold_simulation", "check_regular_minimum",
-           "RECURSION_DELTA", "SIMULATION_DELTA", "one_step_problem"]
+           "RECURSION_DELTA", "SIMULATION_DELTA", "one_step_problem", "step_norm_bound", "regular_minimum_setting",
+           "regular_minimum_sampler"]
 
 #: Relative distance below/above the candidate where the recursion must decay/grow.
 RECURSION_DELTA = 2e-3
@@ -119,7 +120,7 @@ def check_one_step_map(p_candidate, ctx, alpha, m=None) -> tuple[bool, dict]:
     return bool(ok), {"tests": rows, "false_failure_probability": float(alpha)}
 
 
-def _step_norm_bound(prob, B, step, process) -> float:
+def step_norm_bound(prob, B, step, process) -> float:
     """``max ||I - step H_b||_2`` over every batch ``b`` of the process (SGD: all ``B``-subsets; ALG(p): each
     ``H_i`` and the full batch): ``||theta_T||^2 <= bound^(2T) ||theta_0||^2`` for every run."""
     Hs = prob.dense()
@@ -170,7 +171,7 @@ def check_threshold_simulation(candidate, ctx, alpha, delta=SIMULATION_DELTA,
                                                             theta0=column)
                 sq_norms += np.sum(theta * theta, axis=1)
             exact = float(moment_recursion.second_moment_trajectory(prob, B, step, T, S0=critical_mode)[-1])
-            R = _step_norm_bound(prob, B, step, process) ** (2 * T)
+            R = step_norm_bound(prob, B, step, process) ** (2 * T)
             moments = Moments(n=runs, mean=np.asarray(sq_norms.mean()), var=np.asarray(sq_norms.var(ddof=1)),
                               seed=seed, chunk=runs)
             passed_exact, detail = assert_bounded_means_equal(moments, exact, 0.0, R, alpha / k)
@@ -197,46 +198,65 @@ def check_threshold_simulation(candidate, ctx, alpha, delta=SIMULATION_DELTA,
                                "with heterogeneous rank-one H_i the mean square is carried by rare runs")}
 
 
-def check_regular_minimum(ctx, alpha, p=None, gradients=True) -> tuple[bool, dict]:
-    """Linearized SGD at a regular minimum (``B = 2``, step ``alpha*/2``, 5 steps) against the exact moment recursion
-    (:func:`numeric.stability.regular_moment_trajectory`) with the candidate weight ``p(n, B)`` (default the true
-    one) and, with ``gradients=False``, without the per-sample gradients (the interpolating recursion).
-
-    The entries of ``theta theta^T`` are bounded: ``|theta_T| <= m^T |theta_0| + a max|g_B| sum_t m^t``,
-    ``m = max_b ||I - a H_b||``, so the test is empirical Bernstein (Bonferroni over the 10 entries, exact
-    level; the range makes it wider than a z-test, ``halfwidth_over_standard_error_max``).  Reports
-    ``miss_probability``: Hoeffding's bound for the candidate's distance from the true recursion.
-    """
+def regular_minimum_setting(ctx) -> dict:
+    """The regular minimum of :func:`check_regular_minimum`: problem, gradients, start, step, steps, and the
+    proved range of the entries of ``theta_T theta_T^T``: ``|theta_T| <= m^T |theta_0| + a max|g_B| sum_t m^t``,
+    ``m = max_b ||I - a H_b||`` (``lower``, ``upper`` per upper-triangle entry)."""
     B, T = 2, 5
     prob, g, theta0 = regular_minimum_problem(ctx, B)
     step = 0.5 * closed_form.threshold(prob, B).threshold
-    runs = ctx.size(60_000, quick=60_000, thorough=400_000)
-    upper = np.triu_indices(prob.d)
-    candidate_p = None if p is None else float(p(prob.n, B))
-    _, S = moment_recursion.regular_moment_trajectory(prob, g if gradients else np.zeros_like(g), B, step, T,
-                                                      theta0=theta0, p=candidate_p)
-    _, truth = moment_recursion.regular_moment_trajectory(prob, g, B, step, T, theta0=theta0)
     Hs = prob.dense()
     batches = list(itertools.combinations(range(prob.n), B))
     step_norm = max(float(np.linalg.norm(np.eye(prob.d) - step * Hs[list(b)].mean(axis=0), 2)) for b in batches)
     gradient_norm = max(float(np.linalg.norm(g[list(b)].mean(axis=0))) for b in batches)
     radius = step_norm**T * float(np.linalg.norm(theta0)) + step * gradient_norm * sum(step_norm**t for t in range(T))
-    lower = np.where(upper[0] == upper[1], 0.0, -radius**2)
+    entries = np.triu_indices(prob.d)
+    return {"prob": prob, "grads": g, "theta0": theta0, "B": B, "steps": T, "step": step, "entries": entries,
+            "radius": radius, "lower": np.where(entries[0] == entries[1], 0.0, -radius**2), "upper": radius**2}
+
+
+def regular_minimum_sampler(setting):
+    """Sampler of the upper-triangle entries of ``theta_T theta_T^T`` for :func:`numeric.montecarlo.sample_moments`."""
+    prob, g, theta0, entries = setting["prob"], setting["grads"], setting["theta0"], setting["entries"]
 
     def sampler(rng, k, scratch=None):
-        theta = sgd_simulation.simulate_sgd_regular(prob, g, B, step, T, k, int(rng.integers(2**63)), theta0=theta0)
-        return (theta[:, :, None] * theta[:, None, :])[:, upper[0], upper[1]]
+        theta = sgd_simulation.simulate_sgd_regular(prob, g, setting["B"], setting["step"], setting["steps"], k,
+                                                    int(rng.integers(2**63)), theta0=theta0)
+        return (theta[:, :, None] * theta[:, None, :])[:, entries[0], entries[1]]
 
-    moments = sample_moments(sampler, runs, seed=ctx.seed_for("regular-mc"), chunk=20_000)
-    passed, detail = assert_bounded_means_equal(moments, S[upper], lower, radius**2, alpha)
-    halfwidths = empirical_bernstein_halfwidth(moments.var, moments.n, radius**2 - lower, alpha / (2 * upper[0].size))
-    miss = min(bounded_miss_probability(e - t, moments.n, radius**2 - lo, h, v)
+    return sampler
+
+
+def check_regular_minimum(ctx, alpha, p=None, gradients=True) -> tuple[bool, dict]:
+    """Linearized SGD at a regular minimum (``B = 2``, step ``alpha*/2``, 5 steps) against the exact moment recursion
+    (:func:`numeric.stability.regular_moment_trajectory`) with the candidate weight ``p(n, B)`` (default the true
+    one) and, with ``gradients=False``, without the per-sample gradients (the interpolating recursion).
+
+    The entries of ``theta theta^T`` are bounded (:func:`regular_minimum_setting`), so the test is empirical
+    Bernstein (Bonferroni over the 10 entries, exact level; the range makes it wider than a z-test,
+    ``halfwidth_over_standard_error_max``).  Reports ``miss_probability``: the bound of
+    :func:`checks.stats.bounded_miss_probability` for the candidate's distance from the true recursion.
+    """
+    setting = regular_minimum_setting(ctx)
+    prob, g, theta0, B, T, step = (setting[k] for k in ("prob", "grads", "theta0", "B", "steps", "step"))
+    runs = ctx.size(60_000, quick=60_000, thorough=400_000)
+    upper = setting["entries"]
+    candidate_p = None if p is None else float(p(prob.n, B))
+    _, S = moment_recursion.regular_moment_trajectory(prob, g if gradients else np.zeros_like(g), B, step, T,
+                                                      theta0=theta0, p=candidate_p)
+    _, truth = moment_recursion.regular_moment_trajectory(prob, g, B, step, T, theta0=theta0)
+    lower, high = setting["lower"], setting["upper"]
+    moments = sample_moments(regular_minimum_sampler(setting), runs, seed=ctx.seed_for("regular-mc"), chunk=20_000)
+    passed, detail = assert_bounded_means_equal(moments, S[upper], lower, high, alpha)
+    halfwidths = empirical_bernstein_halfwidth(moments.var, moments.n, high - lower, alpha / (2 * upper[0].size))
+    miss = min(bounded_miss_probability(e - t, moments.n, high - lo, h, v)
                for e, t, lo, h, v in zip(S[upper], truth[upper], lower, halfwidths, moments.var))
     G = g.T @ g / prob.n
     walk = theta0[3] ** 2 + T * step**2 * hessians.batch_p(prob.n, B) * G[3, 3]
     exact_walk = abs(truth[3, 3] - walk) <= 1e-10 * walk
-    detail.update({"B": B, "step": step, "steps": T, "iterate_norm_bound": radius, "p_candidate": candidate_p,
-                   "with_gradients": gradients, "candidate_distance_max": float(np.abs(S - truth).max()),
-                   "miss_probability": miss, "null_direction_second_moment": float(truth[3, 3]),
-                   "random_walk_formula": float(walk), "random_walk_exact": bool(exact_walk)})
+    detail.update({"B": B, "step": step, "steps": T, "iterate_norm_bound": setting["radius"],
+                   "p_candidate": candidate_p, "with_gradients": gradients,
+                   "candidate_distance_max": float(np.abs(S - truth).max()), "miss_probability": miss,
+                   "null_direction_second_moment": float(truth[3, 3]), "random_walk_formula": float(walk),
+                   "random_walk_exact": bool(exact_walk)})
     return bool(passed and exact_walk), detail

@@ -41,7 +41,7 @@ from .pacbayes_scenarios import COMMON_INPUT_COVARIANCE, COMMON_WSTAR
 
 __all__ = ["fourth_moment_factor_exact", "rational_point", "HIGH_PRECISION_STUDENT_NU", "dense_closed_form_case",
            "DIAGONAL_MC_CASES", "MC_CASES", "MONTE_CARLO_STUDENT_NU", "K4_CONTROL_CASE", "monte_carlo_samples",
-           "loss_moment_draws", "closed_form_moments", "second_moment_with_k4", "check_loss_moments"]
+           "loss_moment_draws", "closed_form_moments", "second_moment_with_k4", "check_loss_moments", "case_sampler"]
 
 
 def fourth_moment_factor_exact(inputs: str, nu=None) -> sp.Expr:
@@ -108,7 +108,8 @@ def _as_floats(values):
     return np.array(values, dtype=float)
 
 
-def _case_sampler(case: str):
+def case_sampler(case: str):
+    """The conditional sampler of the Monte Carlo case ``case`` (:func:`numeric.pacbayes.conditional_loss_sampler`)."""
     network, inputs = MC_CASES[case]
     nu = float(MONTE_CARLO_STUDENT_NU)
     if network == "dense":
@@ -128,7 +129,7 @@ def loss_moment_draws(ctx, case: str):
     m, seed = monte_carlo_samples(ctx), ctx.seed_for(f"lemma-2.3/mc/{case}")
     key = (case, m, seed)
     if key not in _DRAWS:
-        sampler = _case_sampler(case)
+        sampler = case_sampler(case)
         pilot = sample_moments(sampler, 4096, seed=seed + 1, chunk=4096, workers=1).mean  # centre for the shape
         if len(_DRAWS) > 8:
             _DRAWS.clear()
