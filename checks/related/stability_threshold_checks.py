@@ -45,6 +45,18 @@ RECURSION_DELTA = 2e-3
 SIMULATION_DELTA = 0.03
 
 
+_MOMENTS: dict = {}
+
+
+def _cached_moments(key, compute):
+    """The draws' moments, computed once per run for the positive check and the controls that share them."""
+    if key not in _MOMENTS:
+        if len(_MOMENTS) > 16:
+            _MOMENTS.clear()
+        _MOMENTS[key] = compute()
+    return _MOMENTS[key]
+
+
 def check_threshold_recursion(candidate, cases, delta=RECURSION_DELTA, batches=None,
                               stop_at_first_rejection=False) -> tuple[bool, dict]:
     """``candidate(prob, B) -> alpha``: proved decay at ``alpha (1 - delta)`` and growth at ``alpha (1 + delta)``.
@@ -108,7 +120,9 @@ def check_one_step_map(p_candidate, ctx, alpha, m=None) -> tuple[bool, dict]:
         def sampler(rng, k, scratch=None, B=B, step=step, mixture_p=mixture_p):
             return sgd_simulation.one_step_draws(prob, B, step, S, rng, k, mixture_p=mixture_p)[:, upper[0], upper[1]]
 
-        moments = sample_moments(sampler, m, seed=ctx.seed_for(f"one-step-{B}-{process}"), chunk=20000)
+        moments = _cached_moments(("one-step", B, process, m, ctx.seed_for(f"one-step-{B}-{process}")),
+                                  lambda: sample_moments(sampler, m, seed=ctx.seed_for(f"one-step-{B}-{process}"),
+                                                         chunk=20000))
         low, high = _outcome_range(prob, B, step, S, process)
         passed, detail = assert_bounded_means_equal(moments, expected, low, high, alpha / len(tests))
         halfwidth = detail["halfwidth_max"]
@@ -246,7 +260,9 @@ def check_regular_minimum(ctx, alpha, p=None, gradients=True) -> tuple[bool, dic
                                                       theta0=theta0, p=candidate_p)
     _, truth = moment_recursion.regular_moment_trajectory(prob, g, B, step, T, theta0=theta0)
     lower, high = setting["lower"], setting["upper"]
-    moments = sample_moments(regular_minimum_sampler(setting), runs, seed=ctx.seed_for("regular-mc"), chunk=20_000)
+    moments = _cached_moments(("regular", runs, ctx.seed_for("regular-mc")),
+                              lambda: sample_moments(regular_minimum_sampler(setting), runs,
+                                                     seed=ctx.seed_for("regular-mc"), chunk=20_000))
     passed, detail = assert_bounded_means_equal(moments, S[upper], lower, high, alpha)
     halfwidths = empirical_bernstein_halfwidth(moments.var, moments.n, high - lower, alpha / (2 * upper[0].size))
     miss = min(bounded_miss_probability(e - t, moments.n, high - lo, h, v)
