@@ -170,7 +170,7 @@ def wrong_radius_and_limit_control(ctx):
     near_misses.append({"name": "tail averages at the critical set at eta", "accepted": ok,
                         "distance_from_boundary": f"distance {d['max_distance']:.4f} (tolerance {TAIL_TOLERANCE:g}), "
                                                   f"effective noise level {d['noise_level_offset']:+.2%} "
-                                                  f"(tolerance {NOISE_LEVEL_TOLERANCE:.0%})"})
+                                                  f"(tolerance {NOISE_LEVEL_TOLERANCE:.1%})"})
     ok, d = check_drift(ctx, "L_R")
     near_misses.append({"name": "S-SAM drift = -alpha grad L_R at eta", "accepted": ok,
                         "distance_from_boundary": f"effective noise level {d['noise_level_offset']:+.2%}, detectable "
