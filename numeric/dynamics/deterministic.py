@@ -9,12 +9,12 @@ from __future__ import annotations
 import numpy as np
 
 from ..kernels import resolve_engine
-from ..validation import check_int
+from ..validation import check_int, check_positive
 from .compiled import descend
 from .schedules import step_sizes, steps_to_record
 from .trajectory import Trajectory, progress_bar, records_from_weights, validated_problem
 
-__all__ = ["gradient_descent"]
+__all__ = ["gradient_descent", "gradient_descent_to_convergence"]
 
 
 def gradient_descent(W0, wstar, eta, steps, step_size, schedule="constant", decay_start=1000,
@@ -60,6 +60,40 @@ def gradient_descent(W0, wstar, eta, steps, step_size, schedule="constant", deca
             "last_step": float(alphas[-1]) if steps else None,
             "diverged": bool(not np.all(np.isfinite(weights[-1])))}
     return Trajectory(np.asarray(recorded_steps), weights, records, batched, info)
+
+
+def gradient_descent_to_convergence(W0, wstar, eta, step_size, gradient_tolerance, chunk=1000, max_steps=200_000,
+                                    regularized=True) -> Trajectory:
+    """Constant-step GD (eq 18) until every run has ``||grad|| <= gradient_tolerance``, or ``max_steps``.
+
+    Runs :func:`gradient_descent` in chunks of ``chunk`` steps, each recorded at every step, and
+    joins them; stops after the first chunk that ends converged (or diverged, or at ``max_steps``).
+    ``info["converged"]`` says whether the criterion was met, ``info["steps"]`` how many steps ran.
+    """
+    tolerance = float(check_positive(gradient_tolerance, "gradient_tolerance"))
+    chunk = check_int(chunk, "chunk", minimum=1)
+    max_steps = check_int(max_steps, "max_steps", minimum=1)
+    Wb, batched, wstar, eta = validated_problem(W0, wstar, eta)
+    pieces, done, start = [], 0, Wb
+    converged = False
+    while done < max_steps:
+        piece = gradient_descent(start, wstar, eta, min(chunk, max_steps - done), step_size, regularized=regularized)
+        pieces.append(piece)
+        done += int(piece.times[-1])
+        final_grad = piece.records["grad_norm"][-1]
+        if not np.all(np.isfinite(piece.weights[-1])):
+            break
+        if float(np.max(final_grad)) <= tolerance:
+            converged = True
+            break
+        start = piece.weights[-1]
+    weights = np.concatenate([pieces[0].weights] + [p.weights[1:] for p in pieces[1:]])
+    records = {name: np.concatenate([pieces[0].records[name]] + [p.records[name][1:] for p in pieces[1:]])
+               for name in pieces[0].records}
+    info = dict(pieces[-1].info)
+    info.update({"converged": converged, "steps": done, "gradient_tolerance": tolerance,
+                 "diverged": bool(not np.all(np.isfinite(weights[-1])))})
+    return Trajectory(np.arange(done + 1), weights, records, batched, info)
 
 
 def _descend_with_numpy(W, wstar_wide, eta, alphas, recorded_steps, out, regularized, bar) -> None:

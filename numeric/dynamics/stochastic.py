@@ -158,7 +158,8 @@ def _prefetched(iterator, depth=2):
 
 def stochastic_descent(W0, X, Y, eta, steps, step_size, schedule="constant", decay_start=1000,
                        power=1.0, seeds=1, seed=0, radius=None, record_every=1, record_steps=None,
-                       wstar=None, block=256, progress=False, engine="auto") -> Trajectory:
+                       wstar=None, block=256, progress=False, record_quantities=True,
+                       engine="auto") -> Trajectory:
     """SGD (eq 4, ``eta = 0``), S-SAM (eq 6) or projected S-SAM (eq 22, ``radius`` set).
 
     Each step ``k`` and each run draws a fresh sample index ``i_k`` uniformly
@@ -173,6 +174,8 @@ def stochastic_descent(W0, X, Y, eta, steps, step_size, schedule="constant", dec
     ``numpy.random.Generator(SFC64(SeedSequence(seed)))``; noise is drawn in
     blocks of ``block`` steps, in a background thread.  The same ``seed`` gives the same numbers.
     ``wstar`` (for the records) defaults to the least-squares fit ``X^+ Y``.
+    ``record_quantities=False`` records the weights only (``records`` is empty): for long records
+    whose losses and gradients are not needed.
     ``engine``: ``"numba"`` steps with the compiled kernel of :mod:`numeric.kernels.stochastic`
     (same random draws; iterates equal to the NumPy reference's up to rounding), ``"numpy"``
     with the NumPy reference below, ``"auto"`` numba when installed.
@@ -223,7 +226,7 @@ def stochastic_descent(W0, X, Y, eta, steps, step_size, schedule="constant", dec
     if bar is not None:
         bar.close()
     with np.errstate(over="ignore", invalid="ignore"):
-        records = records_from_weights(out, wstar, eta)
+        records = records_from_weights(out, wstar, eta) if record_quantities else {}
     algorithm = "projected-ssam" if radius is not None else ("ssam" if eta > 0 else "sgd")
     info = {"algorithm": algorithm, "schedule": schedule, "step_size": float(step_size),
             "decay_start": decay_start, "power": power, "seed": int(seed), "seeds": K,

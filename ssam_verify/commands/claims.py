@@ -10,7 +10,7 @@ from ..options import add_command, add_options
 from ..output import check_output_dir, check_output_file, dump_json, table
 from ..parsing import parse_claim_ids
 
-__all__ = ["register", "run_claims", "evidence_summary"]
+__all__ = ["register", "run_claims", "evidence_summary", "false_failure_cell"]
 
 
 def register(sub) -> None:
@@ -56,6 +56,16 @@ def evidence_summary(ev) -> str:
     if "summary" in d:
         return str(d["summary"])
     return "ok" if ev.passed else "FAIL"
+
+
+def false_failure_cell(false_failure) -> str:
+    """A claim's false-failure probability for the table: the union bound, with ``/budget`` if it declared one."""
+    false_failure = false_failure or {}
+    p = float(false_failure.get("probability") or 0.0)
+    if p <= 0:
+        return "-"
+    budget = false_failure.get("budget")
+    return f"{p:.1e}" + (f"/{float(budget):.0e}" if budget else "")
 
 
 def run_claims(ids, ctx, progress=True, jobs: int = 1):
@@ -117,17 +127,20 @@ def cmd_run(args) -> int:
         keys = keys if len(keys) <= 60 else keys[:57] + "..."
         rows.append([r.id, ",".join(m.replace("negative-control", "neg").replace("high-precision", "hp")
                                     .replace("monte-carlo", "mc").replace("symbolic", "sym") for m in methods),
-                     keys, r.verdict.upper(), f"{r.seconds:.1f}"])
+                     keys, r.verdict.upper(), false_failure_cell(r.false_failure), f"{r.seconds:.1f}"])
     summary = {"passed": sum(r.verdict == "pass" for r in results),
                "failed": sum(r.verdict == "fail" for r in results),
                "errors": sum(r.verdict == "error" for r in results)}
+    run_rate = runner.run_false_failure(results)
     payload = {"seed": args.seed, "mode": "quick" if args.quick else "thorough" if args.thorough else "default",
-               "claims": [r.to_json() for r in results], "summary": summary}
+               "claims": [r.to_json() for r in results], "summary": summary, "false_failure": run_rate}
     if args.json:
         dump_json(payload, args.json)
     if args.json != "-":
-        print(table(rows, ["claim", "methods", "key numbers", "verdict", "seconds"]))
+        print(table(rows, ["claim", "methods", "key numbers", "verdict", "P(false fail)", "seconds"]))
         print(f"\n{summary['passed']} passed, {summary['failed']} failed, {summary['errors']} errors (seed {args.seed})")
+        print(f"false-failure probability of this run <= {run_rate['probability']:.1e} "
+              f"(union bound over the claims' declared rates; P(false fail) '-': the claim declares none)")
     if args.report:
         from ..report import write_report
 

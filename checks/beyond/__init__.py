@@ -1,0 +1,1 @@
+"""Claims beyond the paper: the open questions of its outlook."""
