@@ -11,8 +11,9 @@ from .document import (Formula, collect_formulas, compile_pdf, equation_numbers,
                        pdflatex_available, write_latex)
 from .notation import notation_entries, undefined_symbols
 from .roundtrip import PARSER_BACKEND, RoundTrip, parser_backend, roundtrip, roundtrip_all
-from .text import ascii_math_in_text, text_to_latex
+from .text import ascii_math_in_text, text_to_latex, text_to_markdown
 
 __all__ = ["Formula", "RoundTrip", "collect_formulas", "formula_latex", "equation_numbers", "latex_document",
            "write_latex", "compile_pdf", "pdflatex_available", "roundtrip", "roundtrip_all", "parser_backend",
-           "PARSER_BACKEND", "notation_entries", "undefined_symbols", "text_to_latex", "ascii_math_in_text"]
+           "PARSER_BACKEND", "notation_entries", "undefined_symbols", "text_to_latex", "text_to_markdown",
+           "ascii_math_in_text"]

@@ -22,6 +22,7 @@ import importlib
 import pkgutil
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import sympy as sp
 
@@ -147,7 +148,8 @@ GLOSSARY = [
 ]
 
 
-def _from_modules() -> list:
+@lru_cache(maxsize=1)
+def _from_modules() -> tuple:
     """``notation()`` entries of derivations modules: ``[(name, latex or None, meaning)]`` as :class:`Notation`."""
     import derivations
 
@@ -159,12 +161,12 @@ def _from_modules() -> list:
         if callable(fn):
             for name, latex, meaning in fn():
                 out.append(Notation(re.escape(str(name)), str(meaning), latex))
-    return out
+    return tuple(out)
 
 
 def collect_notation() -> list:
     """The glossary: derivations modules' ``notation()`` first (they know their symbols), then :data:`GLOSSARY`."""
-    return _from_modules() + GLOSSARY
+    return list(_from_modules()) + GLOSSARY
 
 
 def symbol_key(obj) -> str:
@@ -195,7 +197,10 @@ def notation_for(name: str, claim_id: str, glossary=None):
 
 def symbol_latex(name: str, claim_id: str = "", glossary=None) -> str:
     """How symbol ``name`` prints: the glossary's override, the name itself if it is LaTeX, else SymPy's printer."""
+    glossary = collect_notation() if glossary is None else glossary
     entry = notation_for(name, claim_id, glossary)
+    if entry is None or entry.latex is None:  # how a symbol prints rarely depends on the claim: any override
+        entry = next((e for e in glossary if e.latex is not None and re.fullmatch(e.pattern, name)), entry)
     if entry is not None and entry.latex is not None:
         tex = entry.latex
         for i, group in enumerate(re.fullmatch(entry.pattern, name).groups(), start=1):

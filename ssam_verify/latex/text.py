@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["text_to_latex", "math_to_latex", "escape_text", "ascii_math_in_text", "GREEK"]
+__all__ = ["text_to_latex", "text_to_markdown", "math_to_latex", "escape_text", "ascii_math_in_text", "GREEK"]
 
 #: Greek letters (and ``ell``) recognised by name.
 GREEK = ("alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda", "mu",
@@ -184,12 +184,8 @@ def math_to_latex(run: str) -> str:
     return re.sub(r" {2,}", " ", s).strip()
 
 
-def text_to_latex(text: str) -> str:
-    """``text`` as LaTeX for text mode, with its runs of ASCII math set as ``$...$``.
-
-    >>> text_to_latex("Balancing under the gradient flow at rate 4 eta^{2(L-1)}")
-    'Balancing under the gradient flow at rate $4 \\\\eta^{2(L-1)}$'
-    """
+def _convert(text: str, plain) -> str:
+    """``text`` with its runs of ASCII math as ``$...$`` and the rest passed through ``plain``."""
     words = str(text).split(" ")
     kinds = [_is_math_word(w) for w in words]
     for k in range(1, len(words)):  # "Appendix F": a name, not a symbol
@@ -202,16 +198,30 @@ def text_to_latex(text: str) -> str:
             while j + 1 < len(words) and kinds[j + 1] in ("strong", "weak"):
                 j += 1
             while i > 0 and kinds[i - 1] == "weak" and re.fullmatch(r"[0-9.]+", words[i - 1]) and out \
-                    and out[-1] == escape_text(words[i - 1]):
+                    and out[-1] == plain(words[i - 1]):
                 i -= 1
                 out.pop()
             before, run, after = _balance(" ".join(words[i:j + 1]))
-            out.append(escape_text(before) + (f"${math_to_latex(run)}$" if run else "") + escape_text(after))
+            out.append(plain(before) + (f"${math_to_latex(run)}$" if run else "") + plain(after))
             i = j + 1
         else:
-            out.append(escape_text(words[i]))
+            out.append(plain(words[i]))
             i += 1
     return " ".join(out)
+
+
+def text_to_latex(text: str) -> str:
+    """``text`` as LaTeX for text mode, with its runs of ASCII math set as ``$...$``.
+
+    >>> text_to_latex("Balancing under the gradient flow at rate 4 eta^{2(L-1)}")
+    'Balancing under the gradient flow at rate $4 \\\\eta^{2(L-1)}$'
+    """
+    return _convert(text, escape_text)
+
+
+def text_to_markdown(text: str) -> str:
+    """``text`` as Markdown with its runs of ASCII math as ``$...$`` (for notebooks)."""
+    return _convert(text, lambda s: s.replace("*", "\\*").replace("|", "\\|"))
 
 
 def ascii_math_in_text(latex: str) -> list:
