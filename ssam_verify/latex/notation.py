@@ -45,6 +45,9 @@ class Notation:
 _S2, _S3 = ("lemma-2.3",), ("theorem-3.1b", "theorem-3.1c", "lemma-F.1", "nonwhitened-landscape")
 _SHARP, _SGD = ("sharpness-minimizers", "sharpness-gradient-flow"), ("sgd-stability",)
 _STAT = ("ssam-stationary",)
+# claims on other branches when this glossary was written (their symbols are defined ahead of the merge)
+_MM = ("mm-theorem-1", "mm-theorem-2", "mm-theorem-4", "mm-corollary-1", "mm-theorem-6")
+_DENSE = ("dense-regularizer", "dense-balancing")
 
 #: The suite's notation.  Order matters only among entries that match the same name.
 GLOSSARY = [
@@ -145,6 +148,51 @@ GLOSSARY = [
     Notation(r"h", r"curvature $H$ of a one-dimensional problem ($d = 1$)", claims=_SGD),
     Notation(r"m_2", r"mean of the squared per-sample curvatures, $\frac1n \sum_i h_i^2$", claims=_SGD),
     Notation(r"s_max\^2", r"largest $s_i^2$ of orthogonal rank-one samples $x_i = s_i e_i$", r"s_{\max}^2", _SGD),
+    # Appendix C and the paper's figures
+    Notation(r"f", r"the landscape of Figure 2: $L_R - \eta^4$ for $L = 2$, one coordinate", claims=("figure-2",)),
+    Notation(r"a\^2", r"squared coordinate of the two minimizers $(\pm a, \pm a)$", r"a^2", ("figure-2",)),
+    Notation(r"m_0", r"factor of the imbalance per step of GD on $L$ (no noise)", claims=("figure-3",)),
+    Notation(r"M", r"the spec's reading of the bound on $\|\nabla^2 L_R\|$ over $\{L_R \le c\}$",
+             claims=("lemma-C.1",)),
+    Notation(r"c", r"level of the sublevel set $\{L_R \le c\}$", claims=("lemma-C.1", "theorem-4.2-rate")),
+    Notation(r"C_0", r"best constant at $w^* = 0$ over balanced points (a lower bound on the best constant)",
+             claims=("lemma-C.1",)),
+    Notation(r"K", r"constant of the step bound, $M = K c / \eta^2$", claims=("theorem-4.2-rate",)),
+    Notation(r"rho_1", r"first-step ratio $\delta \alpha \|\nabla L_R(W(0))\|^2 / c$", claims=("theorem-4.2-rate",)),
+    Notation(r"delta", r"margin of the step bound $\alpha = 2(1-\delta)/M$", claims=("theorem-4.2-rate",)),
+    # Mulayoff & Michaeli, the other theorems
+    Notation(r"B", r"batch size", claims=_MM),
+    Notation(r"n", r"number of samples", claims=_MM),
+    Notation(r"p", r"mixture weight $(n-B)/(B(n-1))$ of the batch second moment", claims=_MM),
+    Notation(r"h", r"curvature $H$ at the minimum, $d = 1$", claims=_MM),
+    Notation(r"m2", r"second moment of the batch curvature, $\mathbb{E}[h_B^2]$", r"m_2", _MM),
+    Notation(r"G", r"gradient-noise second moment $\frac1n \sum_i g_i g_i^\top$ at the minimum", claims=_MM),
+    Notation(r"s_inf", r"limit of the second moment of linearized SGD", r"s_\infty", _MM),
+    Notation(r"ell_inf", r"limit of the expected excess loss", r"\ell_\infty", _MM),
+    Notation(r"alpha_sup", r"supremum of the bounded step sizes of one eigendirection", r"\alpha_{\sup}", _MM),
+    Notation(r"lambda_max", r"largest eigenvalue of $H$", r"\lambda_{\max}", _MM),
+    Notation(r"qbar", r"mean of $q_i = u^\top H_i u$", r"\bar q", _MM),
+    Notation(r"q2", r"mean of $q_i^2$", r"\overline{q^2}", _MM),
+    Notation(r"E\[q_B\^2\]", r"second moment of the batch mean $q_B$", r"\mathbb{E}[q_B^2]", _MM),
+    Notation(r"tr\(P_N G\)", r"trace of $G$ on the null space of $H$", r"\operatorname{tr}(P_N G)", _MM),
+    Notation(r"a_(\d)(\d)", r"entry of a symmetric $2 \times 2$ matrix $A$", r"a_{\1\2}", _MM),
+    Notation(r"c_ij", r"$\sum_k (u_i^\top A_k u_j)^2$ in the eigenbasis $u_i$ of $S$", r"c_{ij}", _MM),
+    Notation(r"s_i|s_j", r"eigenvalues of $S$", claims=_MM),
+    Notation(r"i|j", r"summation indices", claims=_MM),
+    Notation(r"d", r"dimension", claims=_MM),
+    Notation(r"mu_skew", r"eigenvalue on the skew-symmetric matrices ($d = 2$)", r"\mu_{\mathrm{skew}}", _MM),
+    Notation(r"q_I", r"symmetric Rayleigh quotient at $I/\sqrt2$ ($d = 2$)", r"q_I", _MM),
+    # dense layers (beyond the paper)
+    Notation(r"d_(\d)", r"width of layer $l$'s output ($d_0$: the input dimension)", claims=_DENSE),
+    Notation(r"F", r"squared Frobenius norm, $F(A) = \|A\|_F^2$", claims=_DENSE),
+    Notation(r"A", r"a fixed matrix", claims=_DENSE),
+    Notation(r"G", r"a random matrix with independent $N(0, \eta^2)$ entries", claims=_DENSE),
+    Notation(r"m|n", r"dimensions of $G$ ($m \times n$)", claims=_DENSE),
+    Notation(r"W_\d|W_l|W_\{l\+1\}", r"weight matrix of layer $l$ (dense)", claims=_DENSE),
+    Notation(r"N_l|N_\{l-1\}", r"second moment $\mathbb{E}[\tilde P_l \tilde P_l^\top]$ of the noisy product of "
+                               r"the first $l$ layers", claims=_DENSE),
+    Notation(r"M_l|M_\{l\+1\}", r"second moment $\mathbb{E}[\tilde S_l^\top \tilde S_l]$ of the noisy product of "
+                               r"the layers after $l$", claims=_DENSE),
 ]
 
 
@@ -170,14 +218,17 @@ def collect_notation() -> list:
 
 
 def symbol_key(obj) -> str:
-    """The name a glossary entry matches: a symbol's name, or an undefined function's name."""
-    return str(obj.func) if isinstance(obj, sp.core.function.AppliedUndef) else str(obj)
+    """The name a glossary entry matches: a symbol's or matrix symbol's name, or an undefined function's name."""
+    if isinstance(obj, sp.core.function.AppliedUndef):
+        return str(obj.func)
+    return str(obj.name) if isinstance(obj, sp.MatrixSymbol) else str(obj)
 
 
 def formula_symbols(expr) -> list:
     """The symbols and undefined functions of ``expr`` (bound variables included; a limit's direction is not one)."""
     direction = {lim.args[3] for lim in expr.atoms(sp.Limit)} if expr.has(sp.Limit) else set()
     found = [s for s in expr.atoms(sp.Symbol) if s not in direction]
+    found += list(expr.atoms(sp.MatrixSymbol))
     found += list({a.func: a for a in expr.atoms(sp.core.function.AppliedUndef)}.values())
     return sorted(found, key=symbol_key)
 

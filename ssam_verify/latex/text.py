@@ -36,7 +36,8 @@ _GREEK_RE = re.compile(r"(?<![A-Za-z\\])(" + "|".join(sorted(GREEK, key=len, rev
 _OPERATORS = {"-", "+", "=", "<", ">", "<=", ">=", "!=", "->"}
 #: words after which a single capital letter is a name, not a symbol ("Appendix F")
 _NAMING_WORDS = {"Appendix", "Section", "Figure", "Lemma", "Theorem", "Table", "Part"}
-_NAMED_FUNCTIONS = {"max": r"\max", "min": r"\min", "log": r"\log", "exp": r"\exp", "tr": r"\operatorname{tr}",
+_NAMED_FUNCTIONS = {"prod": r"\prod", "sum": r"\sum", "in": r"\in",
+                    "max": r"\max", "min": r"\min", "log": r"\log", "exp": r"\exp", "tr": r"\operatorname{tr}",
                     "sup": r"\sup", "inf": r"\inf", "lim": r"\lim", "det": r"\det"}
 _LATEX_CAPITALS = {"Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi", "Psi", "Omega"}
 #: Greek capitals LaTeX writes as Latin letters
@@ -88,7 +89,7 @@ def _is_math_word(word: str) -> str:
         return ""
     if any(ch in _MARKS for ch in core) or _GREEK_RE.fullmatch(core) or core == "oo":
         return "strong"
-    if re.fullmatch(r"(sqrt|exp|log)\(.*", core) or re.fullmatch(r"[A-Za-z]\(.*\)", core):
+    if re.fullmatch(r"(sqrt|exp|log)\(.*", core) or re.fullmatch(r"\(?[A-Za-z]\(.*\)[,;:.)]*", word):
         return "strong"
     if len(core) == 1 and core.isascii() and core.isalpha() and core not in "aAI":
         return "strong"
@@ -184,9 +185,22 @@ def math_to_latex(run: str) -> str:
     return re.sub(r" {2,}", " ", s).strip()
 
 
+def _words(text: str) -> list:
+    """``text`` split at spaces outside braces (``prod_{l in S}`` stays one word)."""
+    words, depth, current = [], 0, []
+    for ch in text:
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if ch == " " and depth <= 0:
+            words.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    return words + ["".join(current)]
+
+
 def _convert(text: str, plain) -> str:
     """``text`` with its runs of ASCII math as ``$...$`` and the rest passed through ``plain``."""
-    words = str(text).split(" ")
+    words = _words(str(text))
     kinds = [_is_math_word(w) for w in words]
     for k in range(1, len(words)):  # "Appendix F": a name, not a symbol
         if words[k - 1].strip("(") in _NAMING_WORDS and len(words[k].strip(",;:.()")) == 1:
