@@ -1,0 +1,106 @@
+"""Problems, flows and runs shared by the Marion & Chizat claims, computed once per run context.
+
+* :func:`regression_problem`: ``(Sigma, w*)`` with a covariance of condition number ``kappa`` (eigenvalues
+  geometric between ``kappa`` and 1, Haar-random eigenvectors) and a Gaussian ``w*``;
+* :func:`small_init_flows`: gradient flows of dense networks (last layer a row, ``p = 1``) from
+  ``W(0) = s Z`` for a fixed Gaussian direction ``Z`` per depth and a sweep of scales ``s`` (Sec 4), run to
+  convergence (excess risk ``<= 1e-22``);
+* :func:`residual_flows`: flows of residual networks ``W_k(0) = I + N_k / sqrt(L d)`` (eq 2, scale 1, the
+  paper's) with a random unit ``p`` and a unit ``w*``, run to convergence (excess risk ``<= 1e-16``; DOP853 at
+  ``rtol = 1e-10`` keeps the state to about ``1e-10``, hence the risk to about ``1e-20``).
+
+Seeds come from ``ctx.seed_for``; the cache is keyed by ``(key, seed, quick, thorough)``
+(:data:`checks.related.measurement_cache.MEASUREMENTS`, which mutation tests clear).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from numeric import deep_linear as dl
+
+from ..related.measurement_cache import cached_measurement
+
+__all__ = ["regression_problem", "small_init_cases", "small_init_flows", "residual_cases", "residual_flows",
+           "SMALL_INIT_LOSS_TOL", "RESIDUAL_LOSS_TOL"]
+
+#: excess risk at which a flow from small initialization counts as converged (LSODA at rtol 1e-10, atol 1e-14)
+SMALL_INIT_LOSS_TOL = 1e-22
+#: excess risk at which a residual flow counts as converged (DOP853 at rtol 1e-10, atol 1e-12)
+RESIDUAL_LOSS_TOL = 1e-16
+
+
+def regression_problem(seed, d, kappa, wstar_direction=None):
+    """``(Sigma, w*)``: eigenvalues ``geomspace(kappa, 1, d)``; ``w*`` Gaussian, or unit along ``wstar_direction``
+    (``"bottom"``: the eigenvector of the smallest eigenvalue, ``"random"``: a uniform unit vector)."""
+    rng = np.random.default_rng(seed)
+    Sigma = dl.covariance_with_spectrum(np.geomspace(kappa, 1.0, d), seed=int(rng.integers(2**31)))
+    if wstar_direction is None:
+        wstar = rng.standard_normal(d)
+    elif wstar_direction == "bottom":
+        wstar = np.linalg.eigh(Sigma)[1][:, 0].copy()
+    elif wstar_direction == "random":
+        wstar = rng.standard_normal(d)
+        wstar /= np.linalg.norm(wstar)
+    else:
+        raise ValueError(f"wstar_direction must be None, 'bottom' or 'random', got {wstar_direction!r}")
+    return Sigma, wstar
+
+
+def small_init_cases(ctx):
+    """``(L, scales)``: depths and the sweep of initialization scales (three scales, two in quick mode)."""
+    depths = (2, 3) if ctx.quick else (2, 3, 4)
+    scales = (1e-2, 3e-3) if ctx.quick else (3e-2, 1e-2, 3e-3)
+    if ctx.thorough:
+        depths, scales = (2, 3, 4, 5), (3e-2, 1e-2, 3e-3, 1e-3)
+    return depths, scales
+
+
+def small_init_flows(ctx):
+    """Rows ``{"L", "scale", "trajectory", "W0", "Sigma", "wstar"}`` for every depth and scale of
+    :func:`small_init_cases` (``d = 3``, hidden width 3, ``kappa = 4``), cached per run context."""
+    return cached_measurement("mc-small-init", ctx, _run_small_init_flows)
+
+
+def _run_small_init_flows(ctx):
+    d, width = 3, 3
+    Sigma, wstar = regression_problem(ctx.seed_for("mc-small-init-problem"), d, 4.0)
+    depths, scales = small_init_cases(ctx)
+    rows = []
+    for L in depths:
+        direction = dl.small_initialization(d, [width] * (L - 1) + [1], 1.0, seed=ctx.seed_for(f"mc-small-init-{L}"))
+        for s in scales:
+            W0 = [s * Z for Z in direction]
+            trajectory = dl.gradient_flow_to_convergence(W0, np.ones(1), Sigma, wstar, loss_tol=SMALL_INIT_LOSS_TOL)
+            rows.append({"L": L, "scale": s, "trajectory": trajectory, "W0": W0, "Sigma": Sigma, "wstar": wstar})
+    return rows
+
+
+def residual_cases(ctx):
+    """``(depths, widths, draws)`` of the residual sweep."""
+    if ctx.quick:
+        return (2, 8), (4,), 1
+    if ctx.thorough:
+        return (2, 4, 8, 16, 32), (4, 8, 16), 4
+    return (2, 4, 8, 16), (4, 8), 1
+
+
+def residual_flows(ctx):
+    """Rows ``{"L", "d", "draw", "trajectory", "W0", "p", "Sigma", "wstar"}`` (``kappa = 4``, unit ``w*``), cached."""
+    return cached_measurement("mc-residual", ctx, _run_residual_flows)
+
+
+def _run_residual_flows(ctx):
+    depths, widths, draws = residual_cases(ctx)
+    rows = []
+    for d in widths:
+        Sigma, _ = regression_problem(ctx.seed_for(f"mc-residual-problem-{d}"), d, 4.0)
+        for L in depths:
+            for draw in range(draws):
+                seed = ctx.seed_for(f"mc-residual-{d}-{L}-{draw}")
+                W0, p = dl.residual_initialization(L, d, 1.0, seed=seed)
+                _, wstar = regression_problem(seed + 1, d, 4.0, wstar_direction="random")
+                trajectory = dl.gradient_flow_to_convergence(W0, p, Sigma, wstar, loss_tol=RESIDUAL_LOSS_TOL,
+                                                              t_max=1e4, rtol=1e-10, atol=1e-12, method="DOP853")
+                rows.append({"L": L, "d": d, "draw": draw, "trajectory": trajectory, "W0": W0, "p": p,
+                             "Sigma": Sigma, "wstar": wstar})
+    return rows

@@ -1,0 +1,48 @@
+"""Checks of a measured law's form, shared by the Marion & Chizat claims that measure a constant.
+
+Where the paper says "``Q <= C f(x)`` for some ``C`` depending only on ...", a claim states the form ``f``,
+measures ``Q`` over a sweep, reports the constant ``C = max Q / f`` and checks the *dependence*:
+
+* :func:`check_exponent`: along a sweep where the law is asymptotically an equality (``Q ~ c x^beta`` as
+  ``x -> 0``), every local slope ``d log Q / d log x`` between consecutive sweep points must be within ``tol`` of
+  the stated exponent ``beta``.  The measurements are deterministic (flows at tight tolerances, no sampling), so
+  the slopes are exact up to the integration error and the remaining higher-order terms, which the tolerance
+  covers; an exponent off by 10% (``beta (1 +- 0.1)``) is outside it and must be rejected;
+* :func:`check_no_growth`: where ``C`` must not depend on a variable (depth, width), the per-value constants must
+  not grow along it by more than ``max_growth`` (ratio of the largest to the smallest group median): a form that
+  over-claims the dependence (``C / L^2`` instead of ``C / L``) makes the required constant grow by the ratio of
+  the sweep's ends and is rejected.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["local_slopes", "check_exponent", "check_no_growth"]
+
+
+def local_slopes(x, y) -> np.ndarray:
+    """``d log y / d log x`` between consecutive points (``x``, ``y`` positive, sorted or not)."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if np.any(x <= 0) or np.any(y <= 0):
+        raise ValueError("local_slopes: x and y must be positive")
+    order = np.argsort(x)
+    return np.diff(np.log(y[order])) / np.diff(np.log(x[order]))
+
+
+def check_exponent(x, y, exponent, tol) -> tuple[bool, dict]:
+    """Every local slope of ``log y`` against ``log x`` is within ``tol`` of ``exponent``."""
+    slopes = local_slopes(x, y)
+    worst = float(np.max(np.abs(slopes - exponent)))
+    return bool(worst <= tol), {"exponent": float(exponent), "tolerance": float(tol),
+                                "local_slopes": slopes.tolist(), "worst_deviation": worst}
+
+
+def check_no_growth(groups, constants, max_growth) -> tuple[bool, dict]:
+    """Per group (e.g. per depth) the median of ``constants``; passes iff the medians, taken in increasing order
+    of the group key, never exceed the first one by more than a factor ``max_growth``."""
+    groups, constants = np.asarray(groups), np.asarray(constants, dtype=float)
+    keys = sorted(set(groups.tolist()))
+    medians = [float(np.median(constants[groups == k])) for k in keys]
+    growth = max(m / medians[0] for m in medians)
+    return bool(growth <= max_growth), {"groups": keys, "medians": medians, "growth": float(growth),
+                                        "max_growth": float(max_growth), "max_constant": float(constants.max())}
