@@ -4,7 +4,7 @@
   geometric between ``kappa`` and 1, Haar-random eigenvectors) and a Gaussian ``w*``;
 * :func:`small_init_flows`: gradient flows of dense networks (last layer a row, ``p = 1``) from
   ``W(0) = s Z`` for a fixed Gaussian direction ``Z`` per depth and a sweep of scales ``s`` (Sec 4), run to
-  convergence (excess risk ``<= 1e-22``);
+  convergence (excess risk ``<= 1e-22``), recorded also at ``t = 1`` and 200 log-spaced times after it;
 * :func:`residual_flows`: flows of residual networks ``W_k(0) = I + N_k / sqrt(L d)`` (eq 2, scale 1, the
   paper's) with a random unit ``p`` and a unit ``w*``, run to convergence (excess risk ``<= 1e-16``; DOP853 at
   ``rtol = 1e-10`` keeps the state to about ``1e-10``, hence the risk to about ``1e-20``).
@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from numeric import deep_linear as dl
+from numeric.deep_linear import network
 
 from ..related.measurement_cache import cached_measurement
 
@@ -49,30 +50,42 @@ def regression_problem(seed, d, kappa, wstar_direction=None):
 def small_init_cases(ctx):
     """``(L, scales)``: depths and the sweep of initialization scales (three scales, two in quick mode)."""
     depths = (2, 3) if ctx.quick else (2, 3, 4)
-    scales = (1e-2, 3e-3) if ctx.quick else (3e-2, 1e-2, 3e-3)
+    scales = (3e-3, 1e-3) if ctx.quick else (1e-2, 3e-3, 1e-3)
     if ctx.thorough:
-        depths, scales = (2, 3, 4, 5), (3e-2, 1e-2, 3e-3, 1e-3)
+        depths, scales = (2, 3, 4, 5), (1e-2, 3e-3, 1e-3, 3e-4)
     return depths, scales
 
 
-def small_init_flows(ctx):
-    """Rows ``{"L", "scale", "trajectory", "W0", "Sigma", "wstar"}`` for every depth and scale of
-    :func:`small_init_cases` (``d = 3``, hidden width 3, ``kappa = 4``), cached per run context."""
-    return cached_measurement("mc-small-init", ctx, _run_small_init_flows)
+def small_init_flows(ctx, scales_by_depth=None):
+    """Rows ``{"L", "scale", "trajectory", "W0", "Sigma", "wstar", "A1"}`` for every depth and scale of
+    :func:`small_init_cases` (or of ``scales_by_depth = {L: scales}``), each flow cached per run context.
+
+    ``d = 3``, hidden width 3, ``kappa = 4``.  The direction ``Z`` (one per depth) has its last layer's sign chosen
+    so that ``w(Z)^T Sigma w* >= 0``; then ``R(s Z) - R(0) = -2 s^L w(Z)^T Sigma w* + s^{2L} w(Z)^T Sigma w(Z) <= 0``
+    for small ``s``, which is Assumption (A1) (``R(W(0)) <= R(0)``, ``grad R(W(0)) != 0``); ``"A1"`` records
+    that both hold.
+    """
+    if scales_by_depth is None:
+        depths, scales = small_init_cases(ctx)
+        scales_by_depth = {L: scales for L in depths}
+    return [cached_measurement(("mc-small-init", L, s), ctx, lambda ctx, L=L, s=s: _small_init_flow(ctx, L, s))
+            for L, scales in scales_by_depth.items() for s in scales]
 
 
-def _run_small_init_flows(ctx):
+def _small_init_flow(ctx, L, s):
     d, width = 3, 3
     Sigma, wstar = regression_problem(ctx.seed_for("mc-small-init-problem"), d, 4.0)
-    depths, scales = small_init_cases(ctx)
-    rows = []
-    for L in depths:
-        direction = dl.small_initialization(d, [width] * (L - 1) + [1], 1.0, seed=ctx.seed_for(f"mc-small-init-{L}"))
-        for s in scales:
-            W0 = [s * Z for Z in direction]
-            trajectory = dl.gradient_flow_to_convergence(W0, np.ones(1), Sigma, wstar, loss_tol=SMALL_INIT_LOSS_TOL)
-            rows.append({"L": L, "scale": s, "trajectory": trajectory, "W0": W0, "Sigma": Sigma, "wstar": wstar})
-    return rows
+    direction = dl.small_initialization(d, [width] * (L - 1) + [1], 1.0, seed=ctx.seed_for(f"mc-small-init-{L}"))
+    if float(network.batched_gradient([Z[None] for Z in direction], np.ones(1), Sigma, wstar)[1][0]
+             @ Sigma @ wstar) < 0:
+        direction[-1] = -direction[-1]
+    W0 = [s * Z for Z in direction]
+    excess0, grads0 = dl.excess_risk_and_gradient(W0, np.ones(1), Sigma, wstar)
+    assumption = bool(excess0 <= float(wstar @ Sigma @ wstar) and any(np.any(g != 0) for g in grads0))
+    trajectory = dl.gradient_flow_to_convergence(W0, np.ones(1), Sigma, wstar, loss_tol=SMALL_INIT_LOSS_TOL,
+                                                  extra_times=200)
+    return {"L": L, "scale": s, "trajectory": trajectory, "W0": W0, "Sigma": Sigma, "wstar": wstar,
+            "A1": assumption}
 
 
 def residual_cases(ctx):

@@ -32,10 +32,10 @@ import numpy as np
 from derivations import deep_linear as dl_derivations
 from numeric import deep_linear as dl
 
-from ..controls import negative_control_evidence
 from ..framework import Evidence, claim
 from ..related.measurement_cache import cached_measurement
 from .instances import regression_problem
+from .scaling import controls_with_near_misses
 
 __all__ = ["mc_lemma_1", "invariant_drift_check"]
 
@@ -107,14 +107,15 @@ def wrong_invariant_control(ctx):
                              "worst_drift_over_tolerance": row["worst_drift_over_tolerance"]})
     name, trajectory = _lemma1_flows(ctx)[0]
     resolution = _coefficient_resolution(trajectory)
-    for label, coefficient, should_pass in (("coefficient 1.05 on W_k W_k^T", 1.05, False),
-                                            ("near miss: coefficient 1 + resolution/10 (passes)",
-                                             1 + resolution / 10, True)):
-        row = invariant_drift_check(trajectory, lambda Ws, c=coefficient: _scaled_invariant(Ws, c))
-        variants.append({"name": f"{label} along {name}", "rejected": row["conserved"] == should_pass,
-                         "coefficient": coefficient, "conserved": row["conserved"],
-                         "worst_drift_over_tolerance": row["worst_drift_over_tolerance"]})
-    return negative_control_evidence(variants, {"relative_coefficient_resolution": resolution})
+    row = invariant_drift_check(trajectory, lambda Ws: _scaled_invariant(Ws, 1.05))
+    variants.append({"name": f"coefficient 1.05 on W_k W_k^T along {name}", "rejected": not row["conserved"],
+                     "worst_drift_over_tolerance": row["worst_drift_over_tolerance"]})
+    coefficient = 1 + resolution / 10
+    row = invariant_drift_check(trajectory, lambda Ws: _scaled_invariant(Ws, coefficient))
+    near_miss = [{"name": f"coefficient 1 + resolution/10 = {coefficient!r} along {name}", "passed": row["conserved"],
+                  "distance_from_boundary": resolution / 10,
+                  "worst_drift_over_tolerance": row["worst_drift_over_tolerance"]}]
+    return controls_with_near_misses(variants, near_miss, {"relative_coefficient_resolution": resolution})
 
 
 def _scaled_invariant(Ws, coefficient):

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["local_slopes", "check_exponent", "check_no_growth"]
+__all__ = ["local_slopes", "check_exponent", "check_no_growth", "controls_with_near_misses"]
 
 
 def local_slopes(x, y) -> np.ndarray:
@@ -46,3 +46,14 @@ def check_no_growth(groups, constants, max_growth) -> tuple[bool, dict]:
     growth = max(m / medians[0] for m in medians)
     return bool(growth <= max_growth), {"groups": keys, "medians": medians, "growth": float(growth),
                                         "max_growth": float(max_growth), "max_constant": float(constants.max())}
+
+
+def controls_with_near_misses(variants, near_misses, extra=None):
+    """Negative-control evidence that passes iff every wrong variant was rejected **and** every near-miss positive
+    (an input just inside the claim, through the same check) passed; near misses are listed under ``near_misses``
+    with ``passed`` and their distance to the boundary."""
+    from ..controls import negative_control_evidence
+
+    evidence = negative_control_evidence(variants, dict(extra or {}) | {"near_misses": near_misses})
+    evidence.passed = bool(evidence.passed and all(n["passed"] for n in near_misses))
+    return evidence

@@ -94,10 +94,14 @@ def _risk_function(shapes, p, Sigma, wstar):
 
 
 def gradient_flow_to_convergence(W0, p, Sigma, wstar, loss_tol=1e-22, t_max=1e7, rtol=1e-10, atol=1e-14,
-                                 method="LSODA") -> FlowTrajectory:
+                                 method="LSODA", extra_times=0, extra_from=1.0) -> FlowTrajectory:
     """Integrate eq 4 from ``W0`` until ``R - R_min <= loss_tol`` (terminal event) or ``t_max``.
 
     ``loss_tol`` is absolute (the risks here are of order one); ``converged`` records whether the event fired.
+    The states are recorded at the solver's steps and, with ``extra_times > 0``, also at ``extra_from`` and at
+    ``extra_times`` log-spaced times between it and the end, from the solver's dense output (whose error is of
+    the order of the local tolerance): near a saddle the solver's own steps are long, and a minimum over time
+    must not depend on where they fall.
     """
     W0, p, Sigma, wstar = check_problem(W0, p, Sigma, wstar)
     check_positive(loss_tol, "loss_tol")
@@ -111,11 +115,19 @@ def gradient_flow_to_convergence(W0, p, Sigma, wstar, loss_tol=1e-22, t_max=1e7,
     reached.terminal = True
     reached.direction = -1
     sol = solve_ivp(_flow_rhs(shapes, p, Sigma, wstar), (0.0, float(t_max)), theta0, method=method, rtol=rtol,
-                    atol=atol, events=reached)
+                    atol=atol, events=reached, dense_output=extra_times > 0)
     if sol.status == -1:
         raise ArithmeticError(f"gradient flow integration failed: {sol.message}")
     converged = bool(sol.t_events[0].size) or risk(sol.y[:, -1]) <= loss_tol
-    return FlowTrajectory(sol.t, sol.y.T.copy(), shapes, p, Sigma, wstar, converged=converged, nfev=int(sol.nfev),
+    times, states = sol.t, sol.y.T
+    if extra_times > 0 and sol.t[-1] > extra_from:
+        extra = np.concatenate([[extra_from], np.geomspace(extra_from, sol.t[-1], int(extra_times) + 1)[1:-1]])
+        times = np.concatenate([times, extra])
+        states = np.concatenate([states, sol.sol(extra).T])
+        order = np.argsort(times, kind="stable")
+        times, states = times[order], states[order]
+    return FlowTrajectory(times, np.ascontiguousarray(states), shapes, p, Sigma, wstar, converged=converged,
+                          nfev=int(sol.nfev),
                           info={"method": method, "rtol": rtol, "atol": atol, "loss_tol": loss_tol,
                                 "t_end": float(sol.t[-1])})
 
