@@ -7,7 +7,9 @@
   convergence (excess risk ``<= 1e-22``), recorded also at ``t = 1`` and 200 log-spaced times after it;
 * :func:`residual_flows`: flows of residual networks ``W_k(0) = I + N_k / sqrt(L d)`` (eq 2, scale 1, the
   paper's) with a random unit ``p`` and a unit ``w*``, run to convergence (excess risk ``<= 1e-16``; DOP853 at
-  ``rtol = 1e-10`` keeps the state to about ``1e-10``, hence the risk to about ``1e-20``).
+  ``rtol = 1e-10`` keeps the state to about ``1e-10``, hence the risk to about ``1e-20``);
+* :func:`identity_flows`: the same at ``W_k(0) = I`` (the scale-0 member of eq 2), deterministic in the depth, with
+  ``w*`` along the bottom eigenvector of ``Sigma``: the flows on which a dependence on ``L`` or ``kappa`` is exact.
 
 Seeds come from ``ctx.seed_for``; the cache is keyed by ``(key, seed, quick, thorough)``
 (:data:`checks.related.measurement_cache.MEASUREMENTS`, which mutation tests clear).
@@ -22,7 +24,7 @@ from numeric.deep_linear import network
 from ..related.measurement_cache import cached_measurement
 
 __all__ = ["regression_problem", "small_init_cases", "small_init_flows", "residual_cases", "residual_flows",
-           "SMALL_INIT_LOSS_TOL", "RESIDUAL_LOSS_TOL"]
+           "identity_flows", "SMALL_INIT_LOSS_TOL", "RESIDUAL_LOSS_TOL"]
 
 #: excess risk at which a flow from small initialization counts as converged (LSODA at rtol 1e-10, atol 1e-14)
 SMALL_INIT_LOSS_TOL = 1e-22
@@ -89,12 +91,12 @@ def _small_init_flow(ctx, L, s):
 
 
 def residual_cases(ctx):
-    """``(depths, widths, draws)`` of the residual sweep."""
+    """``(depths, widths, draws)`` of the residual sweep with Gaussian initialization."""
     if ctx.quick:
         return (2, 8), (4,), 1
     if ctx.thorough:
-        return (2, 4, 8, 16, 32), (4, 8, 16), 4
-    return (2, 4, 8, 16), (4, 8), 1
+        return (2, 4, 8, 16, 32), (4, 8, 16), 3
+    return (2, 4, 8, 16), (4,), 1
 
 
 def residual_flows(ctx):
@@ -117,3 +119,19 @@ def _run_residual_flows(ctx):
                 rows.append({"L": L, "d": d, "draw": draw, "trajectory": trajectory, "W0": W0, "p": p,
                              "Sigma": Sigma, "wstar": wstar})
     return rows
+
+
+def identity_flows(ctx, depths, kappa=4.0, d=4):
+    """Rows ``{"L", "kappa", "trajectory", "W0", "p", "Sigma", "wstar"}``: residual networks at the ``scale -> 0``
+    member of eq 2, ``W_k(0) = I`` (deterministic given the problem), ``p = 1/sqrt(d)``, ``w*`` the unit bottom
+    eigenvector of ``Sigma`` (the direction where ``Lambda / (u^T Sigma u) = kappa``), cached per flow."""
+    return [cached_measurement(("mc-identity", L, kappa, d), ctx, lambda ctx, L=L: _identity_flow(ctx, L, kappa, d))
+            for L in depths]
+
+
+def _identity_flow(ctx, L, kappa, d):
+    Sigma, wstar = regression_problem(ctx.seed_for("mc-identity-problem"), d, kappa, wstar_direction="bottom")
+    W0, p = [np.eye(d) for _ in range(L)], np.full(d, 1 / np.sqrt(d))
+    trajectory = dl.gradient_flow_to_convergence(W0, p, Sigma, wstar, loss_tol=RESIDUAL_LOSS_TOL, t_max=1e4,
+                                                  rtol=1e-10, atol=1e-12, method="DOP853")
+    return {"L": L, "kappa": kappa, "trajectory": trajectory, "W0": W0, "p": p, "Sigma": Sigma, "wstar": wstar}

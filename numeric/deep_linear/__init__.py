@@ -11,19 +11,21 @@ One module per concept (the product, loss, Hessian and sharpness themselves live
   bounds of Lemma 2;
 * :mod:`~numeric.deep_linear.polyak_lojasiewicz`: the PL ratio along a flow and its exact lower bounds;
 * :mod:`~numeric.deep_linear.residual`: singular values of partial products (Lemma 3, Thm 4);
-* :mod:`~numeric.deep_linear.descent`: gradient descent on a batch of networks, one step size each.
+* :mod:`~numeric.deep_linear.descent`: gradient descent on a batch of networks, one step size each;
+* :mod:`~numeric.deep_linear.hessian`: matrix-free sharpness and the slack of the lower bound at near-minimizers.
 
 The package re-exports every public name of its modules.
 """
 from __future__ import annotations
 
-from . import descent, flows, invariants, network, polyak_lojasiewicz, residual
+from . import descent, flows, hessian, invariants, network, polyak_lojasiewicz, residual
 from .descent import *  # noqa: F401,F403
 from .flows import *  # noqa: F401,F403
+from .hessian import *  # noqa: F401,F403
 from .invariants import *  # noqa: F401,F403
 from .network import *  # noqa: F401,F403
 from .polyak_lojasiewicz import *  # noqa: F401,F403
 from .residual import *  # noqa: F401,F403
 
-__all__ = [*network.__all__, *flows.__all__, *invariants.__all__, *polyak_lojasiewicz.__all__, *residual.__all__,
+__all__ = [*network.__all__, *flows.__all__, *hessian.__all__, *invariants.__all__, *polyak_lojasiewicz.__all__, *residual.__all__,
            *descent.__all__]
