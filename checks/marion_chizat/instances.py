@@ -93,7 +93,7 @@ def _small_init_flow(ctx, L, s):
 def residual_cases(ctx):
     """``(depths, widths, draws)`` of the residual sweep with Gaussian initialization."""
     if ctx.quick:
-        return (2, 8), (4,), 1
+        return (2, 4), (4,), 1
     if ctx.thorough:
         return (2, 4, 8, 16, 32), (4, 8, 16), 3
     return (2, 4, 8, 16), (4,), 1

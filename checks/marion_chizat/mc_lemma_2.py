@@ -18,7 +18,7 @@ a constant factor; it scales as the squared initialization either way).
 
 Evidence:
 
-* **high-precision**: every sharp bound and its ``eps`` form at up to 60 samples of each flow from small
+* **high-precision**: every sharp bound and its ``eps`` form at up to 40 samples of each flow from small
   initialization (depths 2-4, three scales), rounding allowance ``1e-9`` relative;
 * **negative-control**: adversarial networks found by Nelder-Mead search (``L = 2``, maximizing each left side
   over its sharp bound) attain each bound (near-miss positives, ratio ``>= 0.99``, pass); the same check with each bound
@@ -42,7 +42,7 @@ __all__ = ["mc_lemma_2", "check_lemma_2", "STATEMENTS"]
 #: relative rounding allowance of the SVD-based left and right sides
 ROUNDING = 1e-9
 #: samples read per trajectory (evenly spaced over the solver's steps, first and last included)
-SAMPLES_PER_FLOW = 60
+SAMPLES_PER_FLOW = 40
 #: ratio at which a bound counts as attained by the adversarial search
 ATTAINED = 0.99
 STATEMENTS = ("defect", "spread", "alignment")

@@ -8,10 +8,9 @@ measures ``Q`` over a sweep, reports the constant ``C = max Q / f`` and checks t
   the stated exponent ``beta``.  The measurements are deterministic (flows at tight tolerances, no sampling), so
   the slopes are exact up to the integration error and the remaining higher-order terms, which the tolerance
   covers; an exponent off by 10% (``beta (1 +- 0.1)``) is outside it and must be rejected;
-* :func:`check_converges`: where ``Q ~ c x^{-beta}`` as ``x -> oo`` (depth), ``x^beta Q`` along a doubling sweep must
-  converge to a positive limit: successive increments shrink by a factor ``<= max_ratio`` (0.7; an ``O(1/x)``
-  correction gives 1/2) and the Aitken extrapolation is positive.  With the exponent off by ``delta`` the sequence
-  picks up a factor ``x^{delta}`` (increments ratio near ``2^delta``, or a decay to zero) and is rejected;
+* :func:`check_extrapolated_exponent`: where ``Q ~ c x^beta (1 + O(1/x))`` as ``x -> oo`` (depth, doubling), the
+  local slopes of the last three points, Richardson-extrapolated (``2 s_2 - s_1``), must be within ``tol`` of
+  ``beta``; an exponent off by 10% is outside a 3% tolerance;
 * :func:`check_no_growth`: where ``C`` must not depend on a variable (depth, width), the per-value constants must
   not grow along it by more than ``max_growth`` (ratio of the largest to the smallest group median): a form that
   over-claims the dependence (``C / L^2`` instead of ``C / L``) makes the required constant grow by the ratio of
@@ -21,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["local_slopes", "check_exponent", "check_no_growth", "check_converges", "controls_with_near_misses"]
+__all__ = ["local_slopes", "check_exponent", "check_no_growth", "check_extrapolated_exponent", "controls_with_near_misses"]
 
 
 def local_slopes(x, y) -> np.ndarray:
@@ -41,16 +40,19 @@ def check_exponent(x, y, exponent, tol) -> tuple[bool, dict]:
                                 "local_slopes": slopes.tolist(), "worst_deviation": worst}
 
 
-def check_converges(x, values, max_ratio=0.7) -> tuple[bool, dict]:
-    """``values`` (at increasing ``x``) converge geometrically to a positive limit: the last two increments have
-    ``|d_2 / d_1| <= max_ratio`` and the Aitken limit ``v_3 - d_2^2 / (d_2 - d_1)`` is positive."""
+def check_extrapolated_exponent(x, y, exponent, tol) -> tuple[bool, dict]:
+    """For ``x`` doubling (depths) and ``y ~ c x^beta (1 + O(1/x))``: the local slopes ``s_1, s_2`` of the last three
+    points extrapolated to ``s_oo = 2 s_2 - s_1`` (Richardson: the ``O(1/x)`` term halves per doubling) must be within
+    ``tol`` of ``exponent``."""
     order = np.argsort(np.asarray(x, dtype=float))
-    v = np.asarray(values, dtype=float)[order]
-    d1, d2 = v[-2] - v[-3], v[-1] - v[-2]
-    ratio = abs(d2 / d1) if d1 != 0 else (0.0 if d2 == 0 else np.inf)
-    limit = float(v[-1] - d2 * d2 / (d2 - d1)) if d2 != d1 else float(v[-1])
-    return bool(ratio <= max_ratio and limit > 0), {"values": v.tolist(), "increment_ratio": float(ratio),
-                                                    "aitken_limit": limit, "max_ratio": max_ratio}
+    x, y = np.asarray(x, dtype=float)[order][-3:], np.asarray(y, dtype=float)[order][-3:]
+    if not np.allclose(x[1:] / x[:-1], 2.0):
+        raise ValueError("check_extrapolated_exponent: the last three x must double")
+    s1, s2 = local_slopes(x, y)
+    extrapolated = 2 * s2 - s1
+    return bool(abs(extrapolated - exponent) <= tol), {"exponent": float(exponent), "tolerance": float(tol),
+                                                       "local_slopes": [float(s1), float(s2)],
+                                                       "extrapolated_slope": float(extrapolated)}
 
 
 def check_no_growth(groups, constants, max_growth) -> tuple[bool, dict]:
