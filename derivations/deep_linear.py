@@ -7,13 +7,15 @@ its eigenvalues (Lemma 8 is a per-eigendirection identity), and the scalar chain
   ``w`` by the chain rule, differentiated from the polynomial ``w`` (not taken from eq 5).
 * :func:`balancedness_derivative`: ``d/dt (W_{k+1}^T W_{k+1} - W_k W_k^T)`` along ``dW/dt = -grad R``, expanded
   (Lemma 1: identically zero), and the same for wrong variants (not zero).
-* :func:`lemma8_gap`: ``||grad R(w)||^2 - 4 lambda_min (R(w) - R_min) = 4 sum_i lambda_i (lambda_i - lambda_min) x_i^2``.
+* :func:`lemma8_gap`: ``||grad R(w)||^2 - 4 lambda_min (R(w) - R_min) = 4 sum_i lambda_i (lambda_i - lambda_min)
+  x_i^2``.
 * :func:`saddle_orders`: the lowest power of ``s`` in ``grad_{W_k} R(s Z)`` (``L - 1`` for every ``k``) and in
   ``R(s Z) - R_min`` (``0``): the PL ratio near the saddle scales as ``s^{2(L-1)}`` (Theorem 3's constant).
-* :func:`pl_decay_and_path_length`: Lemma 7: ``y' = -mu y`` gives ``y(t) = y_0 e^{-mu t}`` (the comparison bound); the path length
-  ``int_0^oo sqrt(y_0) e^{-mu t / 2} dt = 2 sqrt(y_0) / mu`` (Theorem 4's bound on the movement).
+* :func:`pl_decay_and_path_length`: Lemma 7: ``y' = -mu y`` gives ``y(t) = y_0 e^{-mu t}`` (the comparison bound);
+  the path length ``int_0^oo sqrt(y_0) e^{-mu t / 2} dt = 2 sqrt(y_0) / mu`` (Theorem 4's bound on the movement).
 * :func:`residual_movement_bound`, :func:`residual_sharpness_factor`: Theorem 4's eq 8 and Corollary 3 with
   explicit constants in terms of the extreme singular values ``U``, ``c`` of the partial products.
+* :func:`end_to_end_gram`: ``J J^T = sum_k ||l_k||^2 A_k^T A_k`` for the end-to-end map (Corollary 3's step).
 * :func:`chain_descent_linearization`: the gradient-descent map of the scalar chain, its Jacobian at the balanced
   minimizer (eigenvalues ``1`` and ``1 - alpha S``, ``S = 2 L a^{2-2/L}``) and the critical step ``2 / S``.
 """
@@ -88,7 +90,8 @@ def balancedness_derivative(d: int, widths, variant: str = "lemma 1", general_p:
 
 
 def lemma8_gap(dim: int):
-    """``(gap, nonnegative_form)`` in the eigenbasis of ``Sigma`` (eigenvalues ``lambda_min + delta_i``, ``delta_i >= 0``,
+    """``(gap, nonnegative_form)`` in the eigenbasis of ``Sigma`` (eigenvalues ``lambda_min + delta_i``,
+    ``delta_i >= 0``,
     ``x = w - w*`` in that basis): ``gap = ||2 Sigma x||^2 - 4 lambda_min x^T Sigma x`` and its expansion, a polynomial
     with nonnegative coefficients in ``lambda_min, delta_i`` times squares (Lemma 8)."""
     lam = sp.Symbol("lambda_min", positive=True)
@@ -188,7 +191,8 @@ def chain_descent_linearization(L: int):
 
     The Jacobian ``J`` of the GD map is differentiated from the map itself; ``J 1 = (1 - alpha S) 1`` and
     ``J (e_l - e_{l+1}) = e_l - e_{l+1}`` (the directions along the minimizers) are verified, so the spectrum is
-    ``{1 - alpha S, 1 (L - 1 times)}``; ``|1 - alpha S| < 1`` iff ``(1 - alpha S)^2 - 1 < 0``, a quadratic in ``alpha`` negative between its roots
+    ``{1 - alpha S, 1 (L - 1 times)}``; ``|1 - alpha S| < 1`` iff ``(1 - alpha S)^2 - 1 < 0``, a quadratic in
+    ``alpha`` negative between its roots
     ``0`` and ``2 / S``.
     Raises ``ArithmeticError`` if the Jacobian does not have that eigenstructure.
     """
@@ -220,38 +224,12 @@ def chain_descent_linearization(L: int):
     return moving.subs(to_a), sp.powsimp(sharpness.subs(to_a)), sp.powsimp(nonzero[0].subs(to_a))
 
 
-def formulas():
-    """``(claim_id, equation, name, expr)`` for the LaTeX export."""
-    L, s, lam, Lam, q = sp.symbols("L s lambda_min Lambda q", positive=True)
-    decay, path = pl_decay_and_path_length()
-    movement, mu = residual_movement_bound()
-    factor, _, _ = residual_sharpness_factor()
-    _, sharpness, critical = chain_descent_linearization(3)
-    A1, A2 = sp.symbols("A_1 A_2")
-    return [
-        ("mc-lemma-1", "MC Lemma 1", "invariant W_{k+1}^T W_{k+1} - W_k W_k^T (time derivative)",
-         sp.Symbol("W_{k+1}^T G_{k+1} - G_k W_k^T")),
-        ("mc-lemma-2", "MC Lemma 2", "scale eps = max_k (||A_k||_2 + |tr A_k|)",
-         sp.Max(sp.Abs(A1), sp.Abs(A2))),
-        ("mc-theorem-3", "MC Lemma 8", "||grad R||^2 - 4 lambda_min (R - R_min) in the eigenbasis",
-         lemma8_gap(2)[1]),
-        ("mc-theorem-3", "MC Thm 3", "PL constant at the saddle, order in the initialization scale",
-         s ** (2 * (L - 1))),
-        ("mc-theorem-4", "MC Lemma 7", "PL decay of the excess risk", decay),
-        ("mc-theorem-4", "MC Thm 4", "path length of the flow", path),
-        ("mc-theorem-4", "MC eq 37", "PL constant of the residual network", mu),
-        ("mc-theorem-4", "MC eq 8", "movement of each layer (explicit constant)", movement),
-        ("mc-corollary-3", "MC Cor 3", "sharpness over the lower bound (explicit constant)", factor),
-        ("mc-critical-step", "MC Sec 1", "sharpness of the balanced chain, L = 3", sharpness),
-        ("mc-critical-step", "MC Sec 1", "critical step of GD, L = 3", critical),
-    ]
-
-
 def end_to_end_gram(d: int, widths, general_p: bool = True):
-    """``(J J^T, sum_k ||l_k||^2 A_k^T A_k)`` for ``w = W_1^T ... W_L^T p``, ``J = dw / d(all weights)`` (the Hessian of the
-    risk at a minimizer is ``2 J^T Sigma J``, whose top eigenvalue is that of ``2 Sigma^{1/2} J J^T Sigma^{1/2}``):
-    ``J J^T`` by differentiation, the right side from ``l_k = W_{k+1}^T ... W_L^T p``, ``A_k = W_{k-1} ... W_1``
-    (Corollary 3's bound ``S <= 2 Lambda sum_k ||l_k||^2 ||A_k||^2``)."""
+    """``(J J^T, sum_k ||l_k||^2 A_k^T A_k)`` for ``w = W_1^T ... W_L^T p``, ``J = dw / d(all weights)`` (the
+    Hessian of the risk at a minimizer is ``2 J^T Sigma J``, whose top eigenvalue is that of
+    ``2 Sigma^{1/2} J J^T Sigma^{1/2}``): ``J J^T`` by differentiation, the right side from
+    ``l_k = W_{k+1}^T ... W_L^T p``, ``A_k = W_{k-1} ... W_1`` (Corollary 3's bound
+    ``S <= 2 Lambda sum_k ||l_k||^2 ||A_k||^2``)."""
     net = symbolic_network(d, widths, general_p=general_p)
     entries = [x for W in net["layers"] for x in W]
     J = net["w"].jacobian(entries)
@@ -266,3 +244,31 @@ def end_to_end_gram(d: int, widths, general_p: bool = True):
             below = W * below
         total += (left.T * left)[0, 0] * below.T * below
     return (J * J.T).applyfunc(sp.expand), total.applyfunc(sp.expand)
+
+
+def formulas():
+    """``(claim_id, equation, name, expr)`` for the LaTeX export."""
+    L, s = sp.symbols("L s", positive=True)
+    decay, path = pl_decay_and_path_length()
+    movement, mu = residual_movement_bound()
+    factor, _, _ = residual_sharpness_factor()
+    _, sharpness, critical = chain_descent_linearization(3)
+    n1, n2, t1, t2, sigma2 = sp.symbols("n_1 n_2 t_1 t_2 sigma_2", positive=True)
+    net = symbolic_network(1, [2, 1])
+    W1, W2 = net["layers"]
+    return [
+        ("mc-lemma-1", "MC Lemma 1", "conserved A_1 = W_2^T W_2 - W_1 W_1^T (d = 1, widths 2, 1)",
+         sp.ImmutableMatrix(W2.T * W2 - W1 * W1.T)),
+        ("mc-lemma-2", "MC Lemma 2", "rank-one defect bound of layer 1, L = 3 (n_j = ||A_j||_2, t_j = tr A_j)",
+         n1 - t1 + n2 - t2),
+        ("mc-lemma-2", "MC Lemma 2", "alignment bound of layers 1, 2, L = 3", (2 * n1 + n2 - t2) / sigma2 ** 2),
+        ("mc-theorem-3", "MC Lemma 8", "||grad R||^2 - 4 lambda_min (R - R_min) in the eigenbasis", lemma8_gap(2)[1]),
+        ("mc-theorem-3", "MC Thm 3", "order of the PL constant in the initialization scale", s ** (2 * (L - 1))),
+        ("mc-theorem-4", "MC Lemma 7", "PL decay of the excess risk", decay),
+        ("mc-theorem-4", "MC Thm 4", "path length of the flow", path),
+        ("mc-theorem-4", "MC eq 37", "PL constant of the residual network", mu),
+        ("mc-theorem-4", "MC eq 8", "movement of each layer (explicit constant)", movement),
+        ("mc-corollary-3", "MC Cor 3", "sharpness over the lower bound (explicit constant)", factor),
+        ("mc-critical-step", "MC Sec 1", "sharpness of the balanced chain, L = 3", sharpness),
+        ("mc-critical-step", "MC Sec 1", "critical step of GD, L = 3", critical),
+    ]

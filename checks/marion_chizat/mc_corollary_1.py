@@ -4,7 +4,8 @@
 Statement.  Under (A1)-(A2) (small ``eps``, full-rank ``Sigma``), at the limit ``W(oo)`` of the flow (a minimizer:
 ``w = w*``) and for every layer ``k``, with ``a = ||w*||``::
 
-    |sigma_k^2 - a^{2/L}| <= C L eps,    ||W_k||_F^2 - sigma_k^2 <= L eps,    1 - <v_{k+1}, u_k>^2 <= L eps / sigma_{k+1}^2
+    |sigma_k^2 - a^{2/L}| <= C L eps,   ||W_k||_F^2 - sigma_k^2 <= L eps,
+    1 - <v_{k+1}, u_k>^2 <= L eps / sigma_{k+1}^2
 
 (the last two are Lemma 2 at ``t = oo``).  The constant ``C`` of the first display was lost in extraction; the
 suite states the form and checks its **dependence**: along ``W(0) = s Z`` (``eps`` of order ``s^2``) the deviation
@@ -38,7 +39,8 @@ mc_corollary_1 = claim(
     "End of the flow from small initialization: near rank one, equal norms ||w*||^{1/L}, aligned (Marion & Chizat, "
     "Corollary 1)",
     "At the limit of the flow from small initialization (a minimizer, w = w*): |sigma_k^2 - ||w*||^{2/L}| <= C L eps, "
-    "||W_k||_F^2 - sigma_k^2 <= L eps, 1 - <v_{k+1}, u_k>^2 <= L eps / sigma_{k+1}^2, with the deviation and the defect "
+    "||W_k||_F^2 - sigma_k^2 <= L eps, 1 - <v_{k+1}, u_k>^2 <= L eps / sigma_{k+1}^2, with the deviation and the "
+    "defect "
     "of order eps (measured exponent 1) and min_k sigma_k^2 >= ||w*||^{2/L} - sum_j ||A_j||_2.",
     equations=("MC Lemma 2", "MC Cor 1", "MC App B.5"),
     notes=("Reconstructed: the displays and C were lost; the form C L eps is checked through its dependence on eps "

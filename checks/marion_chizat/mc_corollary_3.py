@@ -20,7 +20,8 @@ depths ``4, 8, 16``; with ``kappa^{1/2}``, without ``kappa``, or with an extra `
 Evidence: **symbolic** (``J J^T = sum_k ||l_k||^2 A_k^T A_k`` by differentiation, symbolic ``p``); **high-precision**
 (Gaussian draws: the end point is a minimizer, ``S >= lower`` up to the certified slack, ``S / lower`` below the
 explicit factor, the constant ``C = S / (lower Lambda / q)`` reported; the ``kappa`` and depth sweeps);
-**negative-control** (``kappa^{1/2}``, no ``kappa``, ``C / L``: rejected; ``kappa^{0.99}``: near miss, passes).  The pre-asymptotic
+**negative-control** (``kappa^{1/2}``, no ``kappa``, ``C / L``: rejected; ``kappa^{0.99}``: near miss, passes).
+The pre-asymptotic
 variation of the constant (up to 25% between ``kappa = 4`` and ``64``) keeps a ``kappa^{0.9}`` from being resolved
 in this budget: at ``kappa = 64 .. 1024`` the local slope of ``S / lower`` is ``1`` within 2% (measured, 4 seeds).
 """

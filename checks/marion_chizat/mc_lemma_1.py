@@ -8,7 +8,8 @@ particular), for every ``t >= 0`` and ``k = 1..L-1``::
     A_k(t) := W_{k+1}(t)^T W_{k+1}(t) - W_k(t) W_k(t)^T = A_k(0).
 
 Reason: the gradient is ``l_k h_k^T`` with ``l_k = W_{k+1}^T l_{k+1}`` and ``h_{k+1} = W_k h_k`` (eq 5), so
-``W_{k+1}^T grad_{k+1} = grad_k W_k^T`` and ``dA_k/dt = -(X + X^T)`` with ``X = W_{k+1}^T grad_{k+1} - grad_k W_k^T = 0``.
+``W_{k+1}^T grad_{k+1} = grad_k W_k^T`` and ``dA_k/dt = -(X + X^T)`` with
+``X = W_{k+1}^T grad_{k+1} - grad_k W_k^T = 0``.
 The formula was lost in extraction; the statement is the standard one of Arora et al. (2018), which the proof
 of Lemma 2 uses ("taking the 2-norm / the trace in Lemma 1").
 
@@ -97,7 +98,8 @@ def wrong_invariant_control(ctx):
     variants = []
     for variant in ("no transposes", "transposes swapped on one side"):
         derivative = dl_derivations.balancedness_derivative(2, [2, 2, 1], variant=variant)
-        variants.append({"name": f"{variant}: symbolic dA/dt", "rejected": not all(M.is_zero_matrix for M in derivative)})
+        variants.append({"name": f"{variant}: symbolic dA/dt",
+                         "rejected": not all(M.is_zero_matrix for M in derivative)})
     for name, trajectory in _lemma1_flows(ctx):
         if trajectory.shapes[0][0] != trajectory.shapes[0][1]:
             continue  # the variants need square hidden layers of the input dimension

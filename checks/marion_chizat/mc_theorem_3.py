@@ -12,7 +12,8 @@ from zero for ``t >= 1``.  The constant is measured: ``mu_hat = min_{t >= 1} rho
 derived: near the saddle every ``grad_{W_k} R(s Z)`` is ``s^{L-1}`` times a nonzero limit and ``R(s Z) - R_min``
 tends to ``w*^T Sigma w*``, so ``rho(W(0)) ~ c s^{2(L-1)}``; for ``L >= 3`` the flow leaves the saddle only after
 a time of order ``s^{-(L-2)} >> 1``, so ``mu_hat(s) ~ c' s^{2(L-1)}`` (verified: local slopes within 2% of
-``2(L-1)``; the correction is ``O(s^{L-2})``, so ``L = 3`` is swept at ``s <= 1e-3``).  For ``L = 2`` the escape takes a time of order ``log(1/s)`` and, at the scales swept, is over
+``2(L-1)``; the correction is ``O(s^{L-2})``, so ``L = 3`` is swept at ``s <= 1e-3``).  For ``L = 2`` the escape
+takes a time of order ``log(1/s)`` and, at the scales swept, is over
 before ``t = 1``: ``mu_hat`` is then of order one (reported, not a claim of the paper).
 
 Reconstruction: the theorem's display was lost; the time ``t >= 1`` and the assumption are read from the proof
@@ -87,8 +88,8 @@ def pl_symbolic(ctx):
     rows = []
     for L in ((3,) if ctx.quick else (3, 4)):
         orders = dl_derivations.saddle_orders(2, [2] * (L - 1) + [1])
-        rows.append(orders | {"expected_exponent": 2 * (L - 1),
-                              "ok": orders["ratio_exponent"] == 2 * (L - 1) and orders["gradient_orders"] == [L - 1] * L})
+        good = orders["ratio_exponent"] == 2 * (L - 1) and orders["gradient_orders"] == [L - 1] * L
+        rows.append(orders | {"expected_exponent": 2 * (L - 1), "ok": good})
     return Evidence("symbolic", bool(sp.expand(gap - closed) == 0 and nonnegative and all(r["ok"] for r in rows)),
                     {"lemma8_gap": str(closed), "nonnegative_coefficients": nonnegative, "saddle_orders": rows})
 

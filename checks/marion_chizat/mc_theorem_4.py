@@ -20,7 +20,8 @@ Reconstruction: the displays were lost; the form of eq 8 is derived from the pro
 condition on the initial risk is not checked (the runs converge without it).  The ``1/L`` and the ``L`` in the PL
 constant are the *dependence* claims: at the scale-0 member of eq 2 (``W_k(0) = I``, deterministic) the local
 slopes of ``max_k ||W_k^oo - W_k(0)||_F`` and of ``mu_hat`` against ``L`` (depths 4, 8, 16), Richardson-extrapolated
-for their ``O(1/L)`` corrections, are ``-1`` and ``+1`` within 5% (measured: within 2.3% over seeds 0-5); exponents ``1.1`` and ``0.9`` are rejected.
+for their ``O(1/L)`` corrections, are ``-1`` and ``+1`` within 5% (measured: within 2.3% over seeds 0-5);
+exponents ``1.1`` and ``0.9`` are rejected.
 
 Evidence: **symbolic** (Lemma 7's decay and the path length by ``dsolve``/``integrate``; eq 8's explicit constant);
 **high-precision** (Gaussian draws, depths 2-16: convergence, eq 37 along the flow, eq 8 with the measured ``U, c``
@@ -55,7 +56,8 @@ mc_theorem_4 = claim(
     "||p||^2 c^4 (R - R_min) (eq 37) with c, U the extreme singular values of partial products (Lemma 3), and eq 8 "
     "holds with C = U^2/c^4.",
     equations=("MC eq 2", "MC eq 8", "MC eq 37", "MC Lemma 3", "MC Lemma 7", "MC Thm 4"),
-    notes=("Reconstructed: eq 8's form is derived from the proof (path length under PL); C = U^2/c^4 with U, c measured "
+    notes=("Reconstructed: eq 8's form is derived from the proof (path length under PL); C = U^2/c^4 with U, c "
+           "measured "
            "along each flow. The probability and the condition on the initial risk are not tested (every run "
            "converges). The 1/L and the L in the PL constant are checked at the scale-0 member W_k(0) = I "
            "(deterministic): extrapolated slopes -1 and +1 within 5%."),
@@ -142,7 +144,7 @@ def residual_high_precision(ctx):
                                            "depth_law": law})
 
 
-@mc_theorem_4.method("negative-control", "L^{1.1} and L^{0.9} in eq 8 and in the PL constant rejected; L^{1.01} near miss")
+@mc_theorem_4.method("negative-control", "L^{1.1} and L^{0.9} in eq 8 and the PL constant rejected; L^{1.01} near miss")
 def residual_control(ctx):
     identity = _identity_measurements(ctx)
     variants = []

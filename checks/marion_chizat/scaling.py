@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["local_slopes", "check_exponent", "check_no_growth", "check_extrapolated_exponent", "controls_with_near_misses"]
+__all__ = ["local_slopes", "check_exponent", "check_no_growth", "check_extrapolated_exponent",
+           "controls_with_near_misses"]
 
 
 def local_slopes(x, y) -> np.ndarray:

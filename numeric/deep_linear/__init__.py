@@ -27,5 +27,6 @@ from .network import *  # noqa: F401,F403
 from .polyak_lojasiewicz import *  # noqa: F401,F403
 from .residual import *  # noqa: F401,F403
 
-__all__ = [*network.__all__, *flows.__all__, *hessian.__all__, *invariants.__all__, *polyak_lojasiewicz.__all__, *residual.__all__,
+__all__ = [*network.__all__, *flows.__all__, *hessian.__all__, *invariants.__all__, *polyak_lojasiewicz.__all__,
+           *residual.__all__,
            *descent.__all__]
