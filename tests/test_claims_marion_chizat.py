@@ -141,7 +141,7 @@ def test_default_mode_other_seeds(seed):
 
 
 def test_scaling_helpers():
-    from checks.marion_chizat.scaling import (check_exponent, check_extrapolated_exponent, check_no_growth,
+    from checks.marion_chizat.scaling import (check_constant_band, check_exponent, check_extrapolated_exponent,
                                               local_slopes)
 
     x = np.array([1e-3, 1e-2, 1e-1])
@@ -150,7 +150,7 @@ def test_scaling_helpers():
     L = np.array([4, 8, 16])
     assert check_extrapolated_exponent(L, (3 + 1 / L) / L, -1.0, 0.01)[0]
     assert not check_extrapolated_exponent(L, (3 + 1 / L) / L ** 1.1, -1.0, 0.03)[0]
-    assert check_no_growth([1, 1, 2, 2], [1.0, 1.2, 1.1, 1.1], 1.2)[0]
-    assert not check_no_growth([1, 2], [1.0, 2.0], 1.5)[0]
+    assert check_constant_band([1, 1, 2, 2], [1.0, 1.2, 1.1, 1.1], 1.2)[0]
+    assert not check_constant_band([1, 2], [2.0, 1.0], 1.5)[0]
     with pytest.raises(ValueError, match="positive"):
         local_slopes([1, 2], [0, 1])

@@ -61,7 +61,7 @@ mc_critical_step = claim(
            "(unsettled after a cap of at least four times the slowest convergence below the boundary). Converged "
            "runs from large initialization end just below 2/alpha (edge of stability), which is what makes the "
            "bound S <= 2/alpha tight."),
-    section="Related results (seed 003)", order=93.7,
+    section="Related results (seed 003)", order=92.7,
 )
 
 

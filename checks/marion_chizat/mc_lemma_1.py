@@ -50,7 +50,7 @@ mc_lemma_1 = claim(
            "of Lemma 2. It holds for any loss of the end-to-end vector and any fixed p (shown symbolically). "
            "The drift tolerance is the propagated global error of the DOP853 flow (estimated from the same flow at "
            "100x looser tolerances) plus rounding."),
-    section="Related results (seed 003)", order=93.1,
+    section="Related results (seed 003)", order=92.1,
 )
 
 

@@ -59,7 +59,7 @@ mc_lemma_2 = claim(
            "our normalization (max_j ||A_j||_2 + |tr A_j|, of order the squared initialization scale). Each sharp "
            "bound is attained (adversarial networks found by search reach ratio >= 0.99), including the factor 2 "
            "of the alignment bound."),
-    section="Related results (seed 003)", order=93.2,
+    section="Related results (seed 003)", order=92.2,
 )
 
 

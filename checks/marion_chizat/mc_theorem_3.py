@@ -59,7 +59,7 @@ mc_theorem_3 = claim(
            "its order s^{2(L-1)} in the initialization scale is derived (homogeneity of the gradient at the saddle) "
            "and verified within 2% for L >= 3. For L = 2 the flow leaves the saddle before t = 1 at the scales swept "
            "and mu is of order one."),
-    section="Related results (seed 003)", order=93.3,
+    section="Related results (seed 003)", order=92.3,
 )
 
 

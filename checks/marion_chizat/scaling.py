@@ -11,16 +11,16 @@ measures ``Q`` over a sweep, reports the constant ``C = max Q / f`` and checks t
 * :func:`check_extrapolated_exponent`: where ``Q ~ c x^beta (1 + O(1/x))`` as ``x -> oo`` (depth, doubling), the
   local slopes of the last three points, Richardson-extrapolated (``2 s_2 - s_1``), must be within ``tol`` of
   ``beta``; an exponent off by 10% is outside a 3% tolerance;
-* :func:`check_no_growth`: where ``C`` must not depend on a variable (depth, width), the per-value constants must
-  not grow along it by more than ``max_growth`` (ratio of the largest to the smallest group median): a form that
-  over-claims the dependence (``C / L^2`` instead of ``C / L``) makes the required constant grow by the ratio of
-  the sweep's ends and is rejected.
+* :func:`check_constant_band`: where ``C`` must not depend on a variable (condition number, depth), the constants
+  ``Q / f`` of the stated form, per value of the variable, must stay within a factor ``max_spread`` of each other;
+  a wrong form (``kappa^{1/2}`` instead of ``kappa``, an extra ``1/L``) multiplies them by the ratio of the sweep's
+  ends to that power and leaves the band.
 """
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["local_slopes", "check_exponent", "check_no_growth", "check_extrapolated_exponent",
+__all__ = ["local_slopes", "check_exponent", "check_constant_band", "check_extrapolated_exponent",
            "controls_with_near_misses"]
 
 
@@ -56,15 +56,15 @@ def check_extrapolated_exponent(x, y, exponent, tol) -> tuple[bool, dict]:
                                                        "extrapolated_slope": float(extrapolated)}
 
 
-def check_no_growth(groups, constants, max_growth) -> tuple[bool, dict]:
-    """Per group (e.g. per depth) the median of ``constants``; passes iff the medians, taken in increasing order
-    of the group key, never exceed the first one by more than a factor ``max_growth``."""
+def check_constant_band(groups, constants, max_spread) -> tuple[bool, dict]:
+    """Per group (e.g. per ``kappa``) the median of ``constants``; passes iff the largest median is at most
+    ``max_spread`` times the smallest (the constant of the stated form stays in one band along the sweep)."""
     groups, constants = np.asarray(groups), np.asarray(constants, dtype=float)
     keys = sorted(set(groups.tolist()))
     medians = [float(np.median(constants[groups == k])) for k in keys]
-    growth = max(m / medians[0] for m in medians)
-    return bool(growth <= max_growth), {"groups": keys, "medians": medians, "growth": float(growth),
-                                        "max_growth": float(max_growth), "max_constant": float(constants.max())}
+    spread = max(medians) / min(medians)
+    return bool(spread <= max_spread), {"groups": keys, "medians": medians, "spread": float(spread),
+                                        "max_spread": float(max_spread), "max_constant": float(constants.max())}
 
 
 def controls_with_near_misses(variants, near_misses, extra=None):
