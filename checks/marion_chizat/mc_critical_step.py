@@ -131,10 +131,11 @@ def check_critical_step(rows, candidate=1.0) -> tuple[bool, dict]:
     below = [r for r in small if r["multiple"] < candidate]
     above = [r for r in small if r["multiple"] > candidate]
     slowest = max([r["iterations"] for r in below if r["status"] == "converged"], default=0)
-    cap = min(r["cap"] for r in rows)
+    cap_ok = all(4 * r["iterations"] <= r["cap"] for r in below if r["status"] == "converged")  # per depth's batch
     ok = (all(r["status"] == "converged" for r in below) and all(r["status"] != "converged" for r in above)
-          and 4 * slowest <= cap)
-    return bool(ok), {"candidate": candidate, "slowest_convergence_below": slowest, "cap": cap,
+          and cap_ok)
+    return bool(ok), {"candidate": candidate, "slowest_convergence_below": slowest,
+                      "caps": sorted({(r["L"], r["cap"]) for r in rows}),
                       "below": [(r["L"], r["multiple"], r["status"]) for r in below],
                       "above": [(r["L"], r["multiple"], r["status"]) for r in above]}
 
