@@ -99,26 +99,23 @@ def residual_cases(ctx):
     return (2, 4, 8, 16), (4,), 1
 
 
-def residual_flows(ctx):
-    """Rows ``{"L", "d", "draw", "trajectory", "W0", "p", "Sigma", "wstar"}`` (``kappa = 4``, unit ``w*``), cached."""
-    return cached_measurement("mc-residual", ctx, _run_residual_flows)
-
-
-def _run_residual_flows(ctx):
+def residual_flows(ctx, max_depth=None):
+    """Rows ``{"L", "d", "draw", "trajectory", "W0", "p", "Sigma", "wstar"}`` (``kappa = 4``, unit ``w*``) for the
+    sweep of :func:`residual_cases` (depths up to ``max_depth`` if given), each flow cached per run context."""
     depths, widths, draws = residual_cases(ctx)
-    rows = []
-    for d in widths:
-        Sigma, _ = regression_problem(ctx.seed_for(f"mc-residual-problem-{d}"), d, 4.0)
-        for L in depths:
-            for draw in range(draws):
-                seed = ctx.seed_for(f"mc-residual-{d}-{L}-{draw}")
-                W0, p = dl.residual_initialization(L, d, 1.0, seed=seed)
-                _, wstar = regression_problem(seed + 1, d, 4.0, wstar_direction="random")
-                trajectory = dl.gradient_flow_to_convergence(W0, p, Sigma, wstar, loss_tol=RESIDUAL_LOSS_TOL,
-                                                              t_max=1e4, rtol=1e-10, atol=1e-12, method="DOP853")
-                rows.append({"L": L, "d": d, "draw": draw, "trajectory": trajectory, "W0": W0, "p": p,
-                             "Sigma": Sigma, "wstar": wstar})
-    return rows
+    return [cached_measurement(("mc-residual", L, d, draw), ctx, lambda ctx, L=L, d=d, draw=draw:
+                               _residual_flow(ctx, L, d, draw))
+            for d in widths for L in depths if max_depth is None or L <= max_depth for draw in range(draws)]
+
+
+def _residual_flow(ctx, L, d, draw):
+    Sigma, _ = regression_problem(ctx.seed_for(f"mc-residual-problem-{d}"), d, 4.0)
+    seed = ctx.seed_for(f"mc-residual-{d}-{L}-{draw}")
+    W0, p = dl.residual_initialization(L, d, 1.0, seed=seed)
+    _, wstar = regression_problem(seed + 1, d, 4.0, wstar_direction="random")
+    trajectory = dl.gradient_flow_to_convergence(W0, p, Sigma, wstar, loss_tol=RESIDUAL_LOSS_TOL, t_max=1e4,
+                                                  rtol=1e-10, atol=1e-12, method="DOP853")
+    return {"L": L, "d": d, "draw": draw, "trajectory": trajectory, "W0": W0, "p": p, "Sigma": Sigma, "wstar": wstar}
 
 
 def identity_flows(ctx, depths, kappa=4.0, d=4):
