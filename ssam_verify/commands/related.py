@@ -9,6 +9,13 @@ from numeric.validation import check_int
 
 from ..options import add_command, add_options, read_depth, read_eta, read_weights, read_wstar
 from ..output import dump_json, table
+from ..parsing import int_argument
+from .array_files import load_array
+
+#: Work limits of sgd-threshold (each refused up front, named in the error): n d^3 for dense
+#: Hessians (a Lanczos step costs O(n d^3)), n d^2 for rank-one Hessians (O(n d^2)).
+MAX_DENSE_WORK = 200_000_000
+MAX_RANK_ONE_WORK = 1_000_000_000
 
 
 def register(sub) -> None:
@@ -20,8 +27,16 @@ def register(sub) -> None:
     add_options(p, "json")
 
     q = add_command(sub, "sgd-threshold", cmd_sgd_threshold)
-    q.add_argument("--hessians", required=True, help="FILE.npz holding an array H of shape (n, d, d)")
-    q.add_argument("--batch", type=int, required=True, help="batch size B (1 <= B <= n)")
+    given = q.add_mutually_exclusive_group(required=True)
+    given.add_argument("--hessians", metavar="FILE",
+                       help="per-sample Hessians H_i, shape (n, d, d): FILE.npz (array H, or its only array) "
+                            "or FILE.npy")
+    given.add_argument("--features", "--gradients", dest="features", metavar="FILE",
+                       help="rank-one Hessians H_i = x_i x_i^T from rows x_i, shape (n, d), never forming (n, d, d): "
+                            "features of least squares (exact) or per-sample gradients of the model output "
+                            "(Gauss-Newton); FILE.npz (array X, or its only array), FILE.npy, or FILE.csv/.txt "
+                            "(one sample per row)")
+    q.add_argument("--batch", type=int_argument("batch"), required=True, help="batch size B (1 <= B <= n)")
     add_options(q, "json")
 
 
@@ -61,32 +76,58 @@ def cmd_sharpness(args) -> int:
     return 0
 
 
+def _read_problem(args):
+    """The per-sample Hessians of ``--hessians`` or ``--features`` as a validated problem."""
+    if args.hessians is not None:
+        H = load_array(args.hessians, "hessians", keys=("H", "hessians"), ranks=(3,))
+        n, d = H.shape[0], H.shape[-1]
+        if n * d ** 3 > MAX_DENSE_WORK:
+            raise ValueError(f"hessians: n d^3 = {n * d ** 3} exceeds {MAX_DENSE_WORK} (too slow); for rank-one "
+                             "Hessians give the rows x_i with --features")
+        kind = "hessians"
+        prob_kwargs = {"hessians": H}
+    else:
+        X = load_array(args.features, "features", keys=("X", "features", "gradients"), ranks=(2,))
+        if X.shape[0] * X.shape[1] ** 2 > MAX_RANK_ONE_WORK:
+            raise ValueError(f"features: n d^2 = {X.shape[0] * X.shape[1] ** 2} exceeds {MAX_RANK_ONE_WORK} "
+                             "(too slow)")
+        kind = "features"
+        prob_kwargs = {"features": X}
+    try:
+        return st.problem(**prob_kwargs), kind
+    except ValueError as exc:
+        message = str(exc)
+        raise ValueError(message if message.startswith(kind) else f"{kind}: {message}") from None
+
+
 def cmd_sgd_threshold(args) -> int:
     """Exact mean-square stability threshold of SGD (Mulayoff & Michaeli, Thm 3).
 
     alpha* = 2/lambda_max(C^+ D), C = (H (+) H)/2, D = (1-p) H (x) H + p mean H_i (x) H_i, p =
-    (n-B)/(B(n-1)), for per-sample Hessians H_i read from FILE.npz (array H, shape (n, d, d)).
+    (n-B)/(B(n-1)), for per-sample Hessians H_i: dense from --hessians (shape (n, d, d)) or rank-one
+    H_i = x_i x_i^T from --features (shape (n, d); least squares, or per-sample gradients for the
+    Gauss-Newton Hessian), never forming the (n, d, d) stack. When every H_i is zero SGD is stable
+    for every step size: no finite threshold (JSON: null).
     """
-    try:
-        f = np.load(args.hessians, allow_pickle=False)
-    except (OSError, EOFError, ValueError) as exc:
-        reason = "not a NumPy .npz/.npy file" if isinstance(exc, ValueError) else exc
-        raise ValueError(f"hessians: cannot read {args.hessians}: {reason}") from None
-    if not isinstance(f, np.lib.npyio.NpzFile):
-        raise ValueError(f"hessians: {args.hessians} must be an .npz archive holding an array H of shape (n, d, d)")
-    with f:
-        if "H" not in f:
-            raise ValueError(f"hessians: {args.hessians} has no array named H")
-        H = np.array(f["H"])
-    prob = st.problem(hessians=H)
+    prob, kind = _read_problem(args)
     B = check_int(args.batch, "batch", minimum=1, maximum=prob.n)
     r = st.threshold(prob, B)
     nb = st.necessary_bounds(prob, B)
-    out = {"threshold": r.threshold, "gd_threshold": r.gd_threshold, "p": r.p, "n": prob.n, "d": prob.d,
-           "batch": B, "method": r.method,
-           "necessary_bounds": {"top_eigenvector": nb["top_eigenvector"], "trace": nb["trace"], "gd": nb["gd"]}}
+
+    def finite(x):
+        return float(x) if np.isfinite(x) else None
+
+    out = {"threshold": finite(r.threshold), "gd_threshold": finite(r.gd_threshold), "p": r.p, "n": prob.n,
+           "d": prob.d, "batch": B, "input": kind, "rank": r.rank, "method": r.method,
+           "necessary_bounds": {k: finite(nb[k]) for k in ("top_eigenvector", "trace", "gd")}}
+    if out["threshold"] is None:
+        out["note"] = "every H_i is zero: SGD is mean-square stable for every step size (no finite threshold)"
     if args.json:
         dump_json(out)
+        return 0
+    if out["threshold"] is None:
+        print(f"no finite threshold: every H_i is zero, so SGD is mean-square stable for every step size "
+              f"(n = {prob.n}, d = {prob.d}, B = {B})")
         return 0
     print(table([["threshold alpha*", f"{r.threshold:.12g}"], ["GD threshold 2/lambda_max(H)", f"{r.gd_threshold:.12g}"],
                  ["p", f"{r.p:.12g}"], ["Prop 3 (top eigenvector)", f"{nb['top_eigenvector']:.12g}"],
