@@ -38,6 +38,7 @@ __all__ = [
     "weight_decay_bound",
     "weight_decay_gap",
     "average_sharpness",
+    "average_sharpness_heat_series",
     "NetworkSymbols",
     "network_symbols",
     "noisy_loss",
@@ -117,15 +118,18 @@ def weight_decay_bound(L: int) -> sp.Expr:
     return s.eta ** (2 * (L - 1)) * sp.Add(*[wl**2 for wl in s.w])
 
 
-def weight_decay_gap(L: int) -> tuple[sp.Expr, bool]:
-    """``R - eta^{2(L-1)} sum w_l^2`` and whether it is provably ``>= 0`` (eq 8).
+def weight_decay_gap(L: int, factor=1) -> tuple[sp.Expr, bool]:
+    """``R - factor eta^{2(L-1)} sum w_l^2`` and whether it is provably ``>= 0`` (eq 8: ``factor = 1``).
 
     Substituting ``u_l = w_l^2 >= 0`` and ``e = eta^2 > 0``, the gap is a
     polynomial in ``u, e``; if every coefficient is non-negative, the gap is
-    non-negative for all real weights.  Returns the gap and that verdict.
+    non-negative for all real weights.  Returns the gap and that verdict.  The
+    factor 1 is sharp: ``R`` contains ``eta^{2(L-1)} w_l^2`` with coefficient 1, and at
+    ``W = (t, 0, .., 0)`` the ratio ``R / (eta^{2(L-1)} t^2) = 1 + eta^2 / t^2 -> 1``, so any
+    ``factor > 1`` fails for large ``t`` (a negative control) and ``factor < 1`` holds.
     """
     s = coordinate_symbols(L)
-    gap = regularizer_closed_form(L) - weight_decay_bound(L)
+    gap = regularizer_closed_form(L) - factor * weight_decay_bound(L)
     u = sp.symbols(f"u_1:{L + 1}", nonnegative=True)
     e = sp.Symbol("e", positive=True)
     in_squares = {wl: sp.sqrt(ul) for wl, ul in zip(s.w, u)}
@@ -138,6 +142,28 @@ def weight_decay_gap(L: int) -> tuple[sp.Expr, bool]:
 def average_sharpness(L: int) -> sp.Expr:
     """``S_avg = E[L(W+G)] - L(W)`` per coordinate (eq 9); equals ``R`` by Lemma 2.2."""
     return sp.expand(marginalized_loss(L) - coordinate_loss(L))
+
+
+@lru_cache(maxsize=None)
+def average_sharpness_heat_series(L: int) -> sp.Expr:
+    """``S_avg`` per coordinate by a second route: ``E[f(w + g)] - f(w) = sum_{k >= 1} (eta^2/2)^k / k! Delta^k f``.
+
+    For a polynomial ``f`` and ``g ~ N(0, eta^2 I)`` this is the heat semigroup
+    ``exp((eta^2/2) Delta)`` applied to ``f`` (Taylor's formula with the Gaussian moments
+    ``E[g^{2k}] = (2k-1)!! eta^{2k}``); the series stops once ``Delta^k f = 0``.  It uses
+    neither :func:`derivations.gaussian.gaussian_expectation` nor ``R``, so comparing it with
+    :func:`regularizer_closed_form` proves eq 9 independently of eq 7.
+    """
+    s = coordinate_symbols(L)
+    term = sp.Poly(coordinate_loss(L), *s.w)  # polynomial in the weights, coefficients in w*, eta
+    total = sp.Poly(0, *s.w, domain=term.domain)
+    k = 0
+    while True:
+        term = sum((term.diff(w).diff(w) for w in s.w), sp.Poly(0, *s.w, domain=term.domain))
+        k += 1
+        if term.is_zero:
+            return sp.expand(total.as_expr())
+        total += term * ((s.eta ** 2 / 2) ** k / sp.factorial(k))
 
 
 # --- Lemma 2.1: several coordinates, coupled through the input ---------------------------
@@ -243,12 +269,14 @@ def mean_noisy_gradient(L: int, d: int) -> tuple:
                        for gradient in row) for row in noisy_gradient(L, d))
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=64)
 def grad_marginalized_loss(L: int, d: int, regularizer=None) -> tuple:
     """``grad_{w_{l,h}} [sum_h (w*_h - prod_l w_{l,h})^2 + R_h]`` with ``R_h`` the closed form.
 
     ``regularizer`` (a function of ``L`` returning a per-coordinate expression in
-    :func:`coordinate_symbols`) replaces ``R``; negative controls pass wrong variants.
+    :func:`coordinate_symbols`) replaces ``R``; negative controls pass wrong variants.  Results are
+    cached on ``(L, d, regularizer)`` (at most 64): pass module-level functions, whose identity is
+    stable, so repeated runs reuse the entries instead of adding new ones.
     """
     s = network_symbols(L, d)
     c = coordinate_symbols(L)
@@ -283,4 +311,6 @@ def formulas(L: int = 3) -> list:
         ("lemma-2.2", "7", "regularizer, subset expansion", sp.Eq(R, regularizer_subset_expansion(L), evaluate=False)),
         ("lemma-2.2", "8", "weight-decay lower bound", sp.GreaterThan(R, weight_decay_bound(L), evaluate=False)),
         ("lemma-2.2", "9", "average sharpness", sp.Eq(sp.Symbol("S_avg"), average_sharpness(L), evaluate=False)),
+        ("lemma-2.2", "9", "average sharpness by the heat series sum_k (eta^2/2)^k/k! Delta^k L",
+         sp.Eq(sp.Symbol("S_avg"), sp.factor_terms(average_sharpness_heat_series(L)), evaluate=False)),
     ]

@@ -22,6 +22,7 @@ __all__ = [
     "product",
     "loss",
     "regularizer",
+    "regularizer_by_coordinate",
     "marginalized_loss",
     "average_sharpness",
     "grad_loss",
@@ -93,9 +94,22 @@ def loss(W, wstar):
     return np.sum((wstar - np.prod(W, axis=0)) ** 2)
 
 
-def _regularizer(W, eta):
+def _regularizer_by_coordinate(W, eta):
     eta2 = eta * eta
-    return np.sum(np.prod(W * W + eta2, axis=0) - np.prod(W * W, axis=0))
+    return np.prod(W * W + eta2, axis=0) - np.prod(W * W, axis=0)
+
+
+def _regularizer(W, eta):
+    return np.sum(_regularizer_by_coordinate(W, eta))
+
+
+def regularizer_by_coordinate(W, eta) -> np.ndarray:
+    """The terms of ``R`` per coordinate, ``prod_l (w_{l,h}^2 + eta^2) - prod_l w_{l,h}^2``; shape ``(d,)`` (eq 7).
+
+    The model separates by coordinate: ``R = sum_h`` of these (:func:`regularizer`).
+    """
+    W, eta = _validated(W, eta=eta, eta_zero=True)
+    return _regularizer_by_coordinate(W, eta)
 
 
 def regularizer(W, eta):

@@ -26,7 +26,13 @@ __all__ = [
     "noisy_sample_losses",
     "noisy_gradient_moments",
     "noisy_loss_moments",
+    "quadrature_mean_noisy_gradient",
+    "quadrature_mean_perturbed_loss",
 ]
+
+#: Largest number of weights ``L d`` for which :func:`quadrature_mean_noisy_gradient` builds its
+#: ``2^(L d)`` nodes (``2^16 = 65536`` nodes times the data size).
+MAX_QUADRATURE_WEIGHTS = 16
 
 
 def _generator(seed):
@@ -170,3 +176,50 @@ def noisy_loss_moments(W, wstar, eta, m, seed=0, chunk=16384, workers=2):
         return np.sum((wstar[None, :] - np.prod(Wt, axis=0)) ** 2, axis=1)
 
     return sample_moments(sampler, m, seed=seed, chunk=chunk, workers=workers)
+
+
+def _sign_nodes(count: int) -> np.ndarray:
+    """All ``2^count`` vectors of signs ``+-1``, shape ``(2^count, count)``."""
+    bits = (np.arange(2 ** count)[:, None] >> np.arange(count)[None, :]) & 1
+    return 1.0 - 2.0 * bits
+
+
+def quadrature_mean_noisy_gradient(W, X, Y, eta):
+    """``E_{i, G}`` of the noisy gradient of Lemma 2.1, exactly, by Gauss-Hermite quadrature; shape ``(L, d)``.
+
+    ``i`` uniform over the data, ``G`` iid ``N(0, eta^2)``.  In the gradient
+    ``-2 (Y_i - <prod_k W~_k, X_i>) prod_{k != l} W~_k X_i`` every perturbed weight appears with
+    degree at most 2, so the two-point Gauss-Hermite rule (nodes ``+-eta``, weights ``1/2``), exact
+    for degree <= 3, is exact in each weight; the product rule over all ``L d`` weights (``2^(L d)``
+    nodes) and the exact average over the data give the expectation with rounding error only.
+    Independent of the regularizer ``R``: nothing here uses Lemma 2.2.  ``L d`` is limited to
+    :data:`MAX_QUADRATURE_WEIGHTS`.
+    """
+    W = check_weights(W)
+    X, Y = _checked_data(W, X, Y)
+    eta = float(check_eta(eta, allow_zero=True))
+    L, d = W.shape
+    if L * d > MAX_QUADRATURE_WEIGHTS:
+        raise ValueError(f"weights: L * d must be <= {MAX_QUADRATURE_WEIGHTS} for the 2^(L d)-node quadrature, "
+                         f"got {L * d}")
+    nodes = W[None] + eta * _sign_nodes(L * d).reshape(-1, L, d)  # (2^(Ld), L, d)
+    n = X.shape[0]
+    perturbed = np.repeat(nodes, n, axis=0)
+    inputs, labels = np.tile(X, (nodes.shape[0], 1)), np.tile(Y, nodes.shape[0])
+    return noisy_gradients_from(perturbed, inputs, labels).mean(axis=0)
+
+
+def quadrature_mean_perturbed_loss(W, wstar, eta):
+    """``E_G[L(W + G)] = E_G sum_h (w*_h - prod_l (W + G)_{l,h})^2``, exactly, by Gauss-Hermite quadrature.
+
+    Each perturbed weight appears with degree 2, so the two-point rule (nodes ``+-eta``) is exact
+    per weight; the loss separates by coordinate, so ``2^L`` nodes per coordinate suffice.  With
+    :func:`numeric.model.loss` subtracted this is the average sharpness ``S_avg`` of eq 9,
+    computed without the regularizer ``R``.
+    """
+    W = check_weights(W)
+    wstar = check_vector(wstar, "wstar", length=W.shape[1])
+    eta = float(check_eta(eta, allow_zero=True))
+    L = W.shape[0]
+    perturbed = W[None] + eta * _sign_nodes(L)[:, :, None]  # (2^L, L, d)
+    return float(np.sum(np.mean((wstar[None, :] - np.prod(perturbed, axis=1)) ** 2, axis=0)))

@@ -101,3 +101,35 @@ def test_package_reexports_the_names_used_outside():
     assert numeric.critical_points.critical_points is critical_points
     assert numeric.critical_points.nearest_critical_point is nearest_critical_point
     assert numeric.critical_points.coordinate_critical_points is coordinate_critical_points
+
+
+def test_factorization_minimization_ends_balanced_at_the_minimum():
+    from numeric.critical_points.factorization_minimization import minimize_over_factorizations
+
+    for L, m, eta in [(2, 1.7, 0.5), (4, -0.3, 1.1), (5, 2.0, 0.3)]:
+        r = minimize_over_factorizations(L, m, eta, "regularizer", starts=16, seed=3)
+        assert r.converged.all() and np.allclose(np.prod(r.weights, axis=0), m, rtol=1e-12)
+        assert np.allclose(np.abs(r.weights), abs(m) ** (1 / L), rtol=1e-7)
+        assert np.allclose(r.values, (abs(m) ** (2 / L) + eta ** 2) ** L - m ** 2, rtol=1e-12)
+        t = minimize_over_factorizations(L, m, eta, "hessian_trace", starts=16, seed=3)
+        assert np.allclose(t.values, 2 * L * abs(m) ** (2 * (L - 1) / L), rtol=1e-12)
+
+
+@pytest.mark.parametrize("kwargs, word", [({"m": 0.0}, "m must be"), ({"objective": "x"}, "objective"),
+                                          ({"starts": 0}, "starts"), ({"L": 1}, "depth")])
+def test_factorization_minimization_bad_input(kwargs, word):
+    from numeric.critical_points.factorization_minimization import minimize_over_factorizations
+
+    args = {"L": 3, "m": 1.0, "eta": 0.5, "objective": "regularizer", **kwargs}
+    with pytest.raises(ValueError, match=word):
+        minimize_over_factorizations(**args)
+
+
+def test_balanced_grid_finds_every_critical_value_near_the_threshold():
+    with mpmath.workdps(30):
+        w = threshold(4, "0.5", 30) * mpmath.mpf("1.001")
+    res = search_critical_points(4, "0.5", [mpmath.nstr(w, 25)], starts=1, design="factorial", balanced_grid=24, seed=0)
+    magnitudes = {round(float(abs(P[0, 0])), 9) for P in res.points}
+    assert len(magnitudes) == 3  # the zero point and both roots
+    with pytest.raises(ValueError, match="balanced_grid"):
+        search_critical_points(3, "0.5", [1.0], starts=4, balanced_grid=3)

@@ -78,3 +78,21 @@ def test_formulas_for_latex():
     items = marginalized.formulas()
     assert all(len(t) == 4 and t[0].startswith("lemma-2.") for t in items)
     assert all(sp.latex(t[3]) for t in items)
+
+
+@pytest.mark.parametrize("L", range(2, 7))
+def test_average_sharpness_by_the_heat_series_is_R(L):
+    """Eq 9 by a route that uses neither the Gaussian moments nor R."""
+    heat = marginalized.average_sharpness_heat_series(L)
+    assert marginalized.prove_identity(heat, marginalized.regularizer_closed_form(L))
+    assert not marginalized.prove_identity(heat, marginalized.regularizer_without_constant(L))
+
+
+def test_weight_decay_factor_one_is_sharp():
+    assert marginalized.weight_decay_gap(4)[1]
+    assert marginalized.weight_decay_gap(4, sp.Rational(99, 100))[1]
+    assert not marginalized.weight_decay_gap(4, sp.Rational(101, 100))[1]
+
+
+def test_gradient_cache_is_bounded():
+    assert marginalized.grad_marginalized_loss.cache_info().maxsize == 64

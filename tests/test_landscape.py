@@ -104,15 +104,26 @@ def test_required_negative_controls_present():
         r = run_claim(get_claim(cid), QUICK)
         names += [v["name"] for e in r.evidence if e.method == "negative-control" for v in e.detail["variants"]]
     text = " | ".join(names)
-    for must in ("threshold x 1.001", "threshold x 0.999", "exponent (L-1)/(L-2)", "lambda^(L-1)", "unbalanced"):
+    for must in ("threshold x 1.001", "threshold x 0.999", "exponent (L-1)/(L-2)", "lambda^(L-1)", "claimed to minimize",
+                 "x 1.05", "r_3 x 1.01"):
         assert must in text, must
 
 
 def test_controls_fail_when_given_the_right_answer():
     assert shrinkage_candidates.lambda_equation_check()[0]
     assert shrinkage_candidates.threshold_candidate_check(3, "0.5", threshold_regime.threshold(3, "0.5", 60))[0]
-    assert theorem_3_1c.loss_formula_check(depths=(2, 3))[0]
+    assert theorem_3_1c.loss_formula_check(theorem_3_1c.search_cases(QUICK), seed=5)[0]
     assert lemma_F_1.secant_check(3, "0.5", "1", "smaller")[0]
+    assert shrinkage_candidates.asymptotic_rate_check()[0]
+
+
+def test_near_misses_pass_and_every_control_records_its_distance(result):
+    controls = [e for e in result.evidence if e.method == "negative-control"]
+    assert any(e.detail.get("near_misses") for e in controls), result.id
+    for ev in controls:
+        for entry in ev.detail["variants"] + ev.detail.get("near_misses", []):
+            assert entry.get("distance_from_boundary"), entry
+        assert all(n["passed"] for n in ev.detail.get("near_misses", []))
 
 
 # --- CLI, figures, notebook ----------------------------------------------------
@@ -273,10 +284,11 @@ def test_lemma_32_minima_checks_take_candidates():
                                            minima=factorizations.factorization_minima(None))[0]
     for L in (2, 3, 5):
         assert lemma_3_2.minima_symbolic_check(L)[0]
-    for name, candidate in lemma_3_2.wrong_minima():
+    for name, candidate, _ in lemma_3_2.wrong_minima():
         which = "R" if name.startswith("R_min") else "trace"
         assert not factorization_minimum_check(3, 0.5, 1.7, balanced, which, minima=candidate)[0], name
         assert not lemma_3_2.minima_symbolic_check(3, minima=candidate)[0], name
+        assert not lemma_3_2.minimization_check(3, 0.5, 1.7, which, 4, 0, minima=candidate)[0], name
 
 
 @pytest.mark.parametrize("key", ["R_min", "trace_min"])
@@ -292,4 +304,5 @@ def test_lemma_32_fails_when_derived_minima_are_wrong(monkeypatch, key):
     r = run_claim(get_claim("lemma-3.2"), QUICK)
     assert r.verdict == "fail"
     assert not _evidence(r, "trace-identity-lagrange-minima").passed
-    assert not _evidence(r, "random-factorizations-never-beat-balanced").passed
+    assert not _evidence(r, "balanced-factorization-attains-derived-minima").passed
+    assert not _evidence(r, "constrained-minimisation-from-random-starts").passed

@@ -63,6 +63,9 @@ def test_loss_parts_add_up_and_regularizer_constant():
     assert model.marginalized_loss(W, wstar, eta) == pytest.approx(
         model.loss(W, wstar) + model.regularizer(W, eta))
     assert model.average_sharpness(W, wstar, eta) == pytest.approx(model.regularizer(W, eta))
+    by_coordinate = model.regularizer_by_coordinate(W, eta)
+    assert by_coordinate.shape == (4,) and np.sum(by_coordinate) == pytest.approx(model.regularizer(W, eta))
+    assert by_coordinate[1] == pytest.approx(model.regularizer(W[:, 1:2], eta))
     # at W = 0 only the constant d eta^{2L} of eq 7 remains
     assert model.regularizer(np.zeros((3, 4)), eta) == pytest.approx(4 * eta**6)
 

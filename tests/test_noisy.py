@@ -65,3 +65,23 @@ def test_none_arguments_are_refused_with_their_name():
         model.grad_marginalized_loss(np.ones((2, 2)), np.ones(2), None)
     with pytest.raises(ValueError, match="wstar"):
         model.loss(np.ones((2, 2)), None)
+
+
+def test_quadrature_means_are_exact_and_independent_of_the_regularizer():
+    rng = np.random.default_rng(5)
+    for L, d in [(2, 1), (3, 3), (4, 2)]:
+        W, wstar, eta = rng.standard_normal((L, d)), rng.standard_normal(d), 0.6
+        X, Y = data.whitened_data(2 * d + 1, wstar, seed=2)
+        assert np.allclose(noisy.quadrature_mean_noisy_gradient(W, X, Y, eta),
+                           model.grad_marginalized_loss(W, wstar, eta), rtol=1e-11, atol=1e-11)
+        assert noisy.quadrature_mean_perturbed_loss(W, wstar, eta) == pytest.approx(
+            model.marginalized_loss(W, wstar, eta), rel=1e-12)
+        # eta = 0: the SGD mean and the loss itself
+        assert np.allclose(noisy.quadrature_mean_noisy_gradient(W, X, Y, 0.0), model.grad_loss(W, wstar), atol=1e-12)
+
+
+def test_quadrature_refuses_too_many_weights():
+    W = np.ones((6, 3))
+    X, Y = data.whitened_data(4, np.ones(3), seed=1)
+    with pytest.raises(ValueError, match="L \\* d must be <= 16"):
+        noisy.quadrature_mean_noisy_gradient(W, X, Y, 0.5)

@@ -6,6 +6,8 @@ an exact ``|w*|``) and runs it through the same comparison with the derivation
 and the certified roots (:mod:`numeric.shrinkage.certified_roots`): the positive evidence
 passes the right candidate, the negative controls pass wrong ones and must see them
 rejected.  :func:`independent_roots` is the uncertified oracle (``mpmath.polyroots``).
+:func:`asymptotic_rate_check` and :func:`global_switch_check` take a candidate constant (the base of
+``tau_L ~ c 2^(L-1) eta^L``, the switch ratio ``r_L``) in the same way.
 """
 from __future__ import annotations
 
@@ -18,12 +20,16 @@ import sympy as sp
 from derivations.landscape import shrinkage_polynomial as shrinkage_derivation
 from derivations.landscape import threshold as threshold_derivation
 from derivations.landscape.coordinate_model import Ls, a, eta, lam, m
+from numeric.critical_points import enumeration
 from numeric.shrinkage import certified_roots, exact_inputs, threshold_regime
 
 from .precise_evaluation import evaluate_at, rational_to_mpf
 
 __all__ = ["lambda_equation_check", "threshold_candidate_check", "independent_roots", "exact_threshold",
-           "exact_threshold_check"]
+           "exact_threshold_check", "asymptotic_rate_check", "global_switch_check", "ASYMPTOTIC_DEPTHS"]
+
+#: Depths at which the derived ``tau_L / (2^(L-1) eta^L)`` is evaluated for the ``L -> oo`` asymptotics.
+ASYMPTOTIC_DEPTHS = (10 ** 4, 10 ** 6, 10 ** 8)
 
 
 def lambda_equation_check(exponent=None, L_values=(3, 4, 5)) -> tuple:
@@ -126,3 +132,54 @@ def exact_threshold_check(L, eta_value, wstar) -> tuple:
                       "equals_derived_tau_exactly": equals_derived, "derived_tau": str(derived_tau),
                       "relative_gap_to_numeric_threshold": float(gap), "regime": roots.regime,
                       "multiplicities": roots.multiplicities, "expected_multiplicities": wanted}
+
+
+def asymptotic_rate_check(constant=1, base=2, depths=ASYMPTOTIC_DEPTHS) -> tuple:
+    """Candidate asymptotics ``tau_L ~ constant base^(L-1) eta^L``, against the derived ``tau_L`` at large ``L``.
+
+    Evaluates ``rho(L) = log(tau_L / (constant base^(L-1) eta^L))`` from the derived symbolic
+    ``tau_L`` (:func:`derivations.landscape.threshold.threshold_derived`, ``eta`` cancels) at
+    ``depths`` with mpmath (80 digits: the terms are ``~ L log L`` and cancel to ``~ 1/L``).
+    Expanding ``(L-1) log(L-1) - (L/2) log L - ((L-2)/2) log(L-2)`` in ``1/L`` gives
+    ``rho(L) = -1/(2L) + O(1/L^2)`` for the right candidate, so the check passes iff
+    ``|L rho(L) + 1/2| <= 10/L`` at every depth (then ``rho -> 0``: the ratio tends to 1).  A
+    wrong constant ``c`` shifts ``rho`` by ``-log c``, a wrong base by ``-(L-1) log(base/2)``.
+    """
+    tau = threshold_derivation.threshold_derived(None)["tau"]
+    log_ratio = sp.expand_log(sp.log(tau / (sp.sympify(constant) * sp.sympify(base) ** (Ls - 1) * eta ** Ls)),
+                              force=True)
+    rho = sp.lambdify(Ls, log_ratio.subs(eta, 1), "mpmath")
+    rows, ok = [], True
+    with mpmath.workdps(80):
+        for L in depths:
+            scaled = L * rho(mpmath.mpf(L))
+            good = abs(scaled + mpmath.mpf(1) / 2) <= mpmath.mpf(10) / L
+            ok &= bool(good)
+            rows.append({"L": L, "L_times_log_ratio": float(scaled), "within_10_over_L_of_minus_half": bool(good)})
+    return ok, {"constant": str(constant), "base": str(base), "depths": rows}
+
+
+def global_switch_check(L, switch_ratio, eta_value="0.5", band=mpmath.mpf("1e-3"), digits=30) -> tuple:
+    """Is ``switch_ratio`` where the nonzero minima of one coordinate's ``L_R`` become global?
+
+    At ``|w*| = switch_ratio tau_L(eta) (1 -+ band)`` the smallest ``L_R`` over the enumerated
+    critical points (:func:`numeric.critical_points.enumeration.coordinate_critical_points`: values
+    of :func:`numeric.model.marginalized_loss` at ``digits`` digits) must be at the zero point
+    (root index -1) below and at the larger root (index 1) above.  A candidate more than ``band``
+    (relative) from the true ratio puts both evaluation points on the same side and is rejected.
+    """
+    rows, ok = [], True
+    with mpmath.workdps(digits + 20):
+        tau = threshold_regime.threshold(L, eta_value, digits + 15)
+        for side, wanted in ((-1, -1), (1, 1)):
+            wstar = tau * mpmath.mpf(switch_ratio) * (1 + side * band)
+            points = enumeration.coordinate_critical_points(L, eta_value, mpmath.nstr(wstar, digits + 10), digits)
+            best = min(points, key=lambda p: p.value)
+            zero_value = [p.value for p in points if p.root_index == -1][0]
+            larger = [p.value for p in points if p.root_index == 1]
+            ok &= best.root_index == wanted
+            rows.append({"wstar_over_tau": float(mpmath.mpf(switch_ratio) * (1 + side * band)),
+                         "global_minimum_root_index": best.root_index, "expected_root_index": wanted,
+                         "L_R_larger_root_minus_zero_point": float(min(larger) - zero_value) if larger else None})
+    return bool(ok), {"L": L, "eta": eta_value, "switch_ratio": float(switch_ratio), "band": float(band),
+                      "sides": rows}

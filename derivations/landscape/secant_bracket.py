@@ -12,7 +12,7 @@ import sympy as sp
 
 from .coordinate_model import Ls, lam
 
-__all__ = ["root_bracket", "lambda_minimizer"]
+__all__ = ["root_bracket", "stationary_points", "lambda_minimizer"]
 
 
 @lru_cache(maxsize=None)
@@ -43,16 +43,29 @@ def root_bracket(L=None) -> dict:
 
 
 @lru_cache(maxsize=None)
+def stationary_points(L=None) -> tuple:
+    """Every solution ``lambda > 0`` of ``f'(lambda) = 0`` that SymPy's ``solve`` returns (symbolic ``L`` for ``None``).
+
+    ``f`` from :func:`root_bracket`.  Lemma F.1 needs exactly one (the minimizer ``lambda_c``):
+    the check counts them, so a second stationary point would show as a failure.
+    """
+    depth = Ls if L is None else sp.Integer(L)
+    f = root_bracket(None)["f"].subs(Ls, depth)
+    return tuple(sp.solve(sp.Eq(sp.diff(f, lam), 0), lam))
+
+
+@lru_cache(maxsize=None)
 def lambda_minimizer(L=None) -> sp.Expr:
     """``lambda_c``: the unique stationary point of ``f(lambda) = lambda^2 - lambda^p + c`` (Lemma F.1).
 
-    Solves ``f'(lambda) = 0`` with SymPy for a symbolic ``L`` (``f`` from :func:`root_bracket`),
-    giving ``((L-2)/(2(L-1)))^((L-1)/L)``, then substitutes ``L`` if given.  ``f`` is strictly
-    convex on ``(0, oo)``, so this is its minimizer, and ``lambda_c tau_L^(1/L) = a_c`` (double root).
+    Solves ``f'(lambda) = 0`` with SymPy for a symbolic ``L`` (:func:`stationary_points`), giving
+    ``((L-2)/(2(L-1)))^((L-1)/L)``, then substitutes ``L`` if given.  ``f`` is strictly convex on
+    ``(0, oo)``, so this is its minimizer, and ``lambda_c tau_L^(1/L) = a_c`` (double root).
+    Raises ``ArithmeticError`` unless there is exactly one stationary point.
     """
     if L is not None:
         return sp.simplify(lambda_minimizer(None).subs(Ls, sp.Integer(L)))
-    solutions = sp.solve(sp.Eq(sp.diff(root_bracket(None)["f"], lam), 0), lam)
-    if len(solutions) != 1:  # pragma: no cover - guard
+    solutions = stationary_points(None)
+    if len(solutions) != 1:
         raise ArithmeticError(f"lambda_minimizer: expected one stationary point, got {solutions}")
     return solutions[0]

@@ -1,8 +1,10 @@
 """Theorem 3.1(b), symbolically: the threshold ``tau_L(eta)`` (eq 14), the double root, the ``L -> oo`` limit.
 
-``P(a) = a^(L-2) (g(a) - m)`` with ``g(a) = (a^2+eta^2)^(L-1) / a^(L-2)``, so nonzero roots
-exist iff ``m >= min_a g``: the threshold is derived as that minimum for a symbolic ``L``
-(:func:`threshold_derived`) and compared with the paper's closed form (:func:`threshold_closed_form`).
+The shrinkage polynomial derived from ``grad L_R``
+(:mod:`derivations.landscape.shrinkage_polynomial`) is linear in ``m = |w*|``; solving ``P(a) = 0``
+for ``m`` gives ``m = g(a) = (a^2+eta^2)^(L-1) / a^(L-2)``, so nonzero roots exist iff
+``m >= min_a g``: the threshold is derived as that minimum, for a symbolic ``L``
+(:func:`threshold_derived`), and compared with the paper's closed form (:func:`threshold_closed_form`).
 """
 from __future__ import annotations
 
@@ -11,38 +13,50 @@ from functools import lru_cache
 import sympy as sp
 
 from .coordinate_model import Ls, a, eta, m
-from .shrinkage_polynomial import shrinkage_polynomial_derived
+from .shrinkage_polynomial import shrinkage_polynomial_derived, shrinkage_polynomial_symbolic_depth
 
-__all__ = ["threshold_derived", "threshold_closed_form", "double_root_conditions", "threshold_asymptotics"]
+__all__ = ["threshold_objective", "threshold_derived", "threshold_closed_form", "double_root_conditions", "threshold_asymptotics"]
 
 
-def _threshold_objective(depth):
-    """``g(a) = (a^2+eta^2)^(L-1) / a^(L-2)``, whose minimum over ``a > 0`` is the threshold."""
-    return (a ** 2 + eta ** 2) ** (depth - 1) / a ** (depth - 2)
+def threshold_objective(L=None) -> sp.Expr:
+    """``g(a)``: the ``m`` at which ``a`` is a root of ``P``, solved from the derived ``P`` (``P`` is linear in ``m``).
+
+    ``L=None``: from :func:`derivations.landscape.shrinkage_polynomial.shrinkage_polynomial_symbolic_depth`;
+    an integer ``L``: from :func:`derivations.landscape.shrinkage_polynomial.shrinkage_polynomial_derived`.
+    Output ``(a^2+eta^2)^(L-1) / a^(L-2)``.  Raises ``ArithmeticError`` unless ``P = 0`` has exactly
+    one solution ``m``.
+    """
+    P = shrinkage_polynomial_symbolic_depth() if L is None else shrinkage_polynomial_derived(L)
+    solutions = sp.solve(sp.Eq(P, 0), m)
+    if len(solutions) != 1:
+        raise ArithmeticError(f"threshold_objective: P = 0 should have one solution m, got {solutions}")
+    return sp.powsimp(solutions[0], force=True)
 
 
 @lru_cache(maxsize=None)
 def threshold_derived(L=None) -> dict:
-    """The threshold as ``min_{a > 0} g(a)``, ``g(a) = (a^2+eta^2)^(L-1) / a^(L-2)`` (``P(a) = a^(L-2)(g(a) - m)``).
+    """The threshold as ``min_{a > 0} g(a)``, ``g`` from :func:`threshold_objective` (``P(a) = a^(L-2)(g(a) - m)``).
 
     ``L=None``: symbolic ``L``.  Solves ``d/da log g = 0`` (unique positive
     solution ``a_c``) and returns ``{"a_c": ..., "tau": g(a_c), "dlog": ...,
-    "second": (d/da)^2 log g at a_c}``.  For ``L = 2`` the infimum ``eta^2`` is
-    the limit ``a -> 0`` (not attained).
+    "second": (d/da)^2 log g at a_c, "g": g}``.  For ``L = 2`` the infimum ``eta^2`` is
+    the limit ``a -> 0`` (not attained).  Raises ``ArithmeticError`` unless the stationary
+    point is unique.
     """
-    depth = Ls if L is None else sp.Integer(L)
-    g = _threshold_objective(depth)
+    g = threshold_objective(L)
     if L == 2:
-        return {"a_c": sp.Integer(0), "tau": sp.limit(g, a, 0, "+"), "dlog": sp.diff(sp.log(g), a), "second": None}
-    log_g = (depth - 1) * sp.log(a ** 2 + eta ** 2) - (depth - 2) * sp.log(a)
+        return {"a_c": sp.Integer(0), "tau": sp.limit(g, a, 0, "+"), "dlog": sp.diff(sp.log(g), a), "second": None,
+                "g": g}
+    log_g = sp.expand_log(sp.log(g), force=True)
     dlog = sp.together(sp.diff(log_g, a))
     numerator = sp.numer(dlog)
     solutions = [x for x in sp.solve(sp.Eq(numerator, 0), a) if x.is_positive is not False]
-    assert len(solutions) == 1, solutions
+    if len(solutions) != 1:
+        raise ArithmeticError(f"threshold_derived: expected one positive stationary point of log g, got {solutions}")
     a_c = sp.simplify(solutions[0])
     tau = sp.simplify(g.subs(a, a_c))
     second = sp.simplify(sp.diff(log_g, a, 2).subs(a, a_c))
-    return {"a_c": a_c, "tau": tau, "dlog": dlog, "second": second}
+    return {"a_c": a_c, "tau": tau, "dlog": dlog, "second": second, "g": g}
 
 
 def threshold_closed_form(L=None, swap_exponent: bool = False) -> sp.Expr:

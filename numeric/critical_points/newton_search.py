@@ -121,7 +121,8 @@ def _polish_coordinate(columns, wstar_h, eta_mp, digits: int):
 
 
 def search_critical_points(L: int, eta, wstar, starts: int = 4000, seed: int = 0, digits: int = 40,
-                           scale: float = 1.5, design: str = "random", explicit: bool = False) -> SearchResult:
+                           scale: float = 1.5, design: str = "random", explicit: bool = False,
+                           balanced_grid: int = 0) -> SearchResult:
     """Find critical points of ``L_R`` by Newton's method from random starts (independent of the enumeration).
 
     Starts
@@ -139,6 +140,11 @@ def search_critical_points(L: int, eta, wstar, starts: int = 4000, seed: int = 0
         columns once and forming the product (``explicit=True`` runs all
         ``n^d`` starts as full ``(L, d)`` problems instead; the tests check that
         both give the same points).
+        ``balanced_grid = k`` (factorial design only) adds ``k`` deterministic start columns per
+        coordinate on the balanced diagonal, ``|W[l, h]| = r_h u_j`` with ``u_j`` geometric from
+        ``1e-3`` to ``2`` and the signs ``(+1, .., +1, sign(w*_h))``; plain Newton keeps them
+        balanced, so the critical points on that diagonal whose basins the grid meets are found
+        without chance (the random starts alone miss a small basin with a small probability).
     Iteration
         Damped Newton (step at most ``0.5 (1 + |W_h|)`` per coordinate) in
         float64 on all starts at once (a batch is one wide network).  Each start
@@ -158,6 +164,9 @@ def search_critical_points(L: int, eta, wstar, starts: int = 4000, seed: int = 0
     check_int(starts, "starts", minimum=1)
     if design not in ("random", "factorial"):
         raise ValueError(f"design must be 'random' or 'factorial', got {design!r}")
+    balanced_grid = check_int(balanced_grid, "balanced_grid", minimum=0)
+    if balanced_grid and design != "factorial":
+        raise ValueError("balanced_grid: only the factorial design takes balanced grid starts")
     eta_float = float(to_fraction(eta, "eta"))
     check_eta(eta_float)
     wstar_floats = [float(to_fraction(x, "wstar")) for x in target_entries(wstar)]
@@ -170,6 +179,14 @@ def search_critical_points(L: int, eta, wstar, starts: int = 4000, seed: int = 0
         columns = np.stack([_draw_start_columns(rng, L, n, scale) for _ in range(d)],
                            axis=2) * column_scale[None, None, :]  # (L, n, d)
         saddle_free_columns = np.tile((np.arange(n) % 2 == 1)[:, None], (1, d))  # (n, d)
+        if balanced_grid:
+            magnitudes = np.geomspace(1e-3, 2.0, balanced_grid)  # (k,)
+            signs = np.ones((L, d))
+            signs[-1] = np.where(np.array(wstar_floats) < 0, -1.0, 1.0)
+            grid = signs[:, None, :] * magnitudes[None, :, None] * column_scale[None, None, :]  # (L, k, d)
+            columns = np.concatenate([columns, grid], axis=1)
+            saddle_free_columns = np.concatenate([saddle_free_columns, np.zeros((balanced_grid, d), dtype=bool)])
+            n += balanced_grid
         grids = np.meshgrid(*[np.arange(n)] * d, indexing="ij")
         start_index = np.stack([g.ravel() for g in grids], axis=1)  # (n^d, d)
         starts = start_index.shape[0]

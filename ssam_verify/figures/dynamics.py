@@ -5,14 +5,10 @@ from pathlib import Path
 
 import numpy as np
 
-from numeric import data
 from numeric.dynamics.deterministic import gradient_descent
 from numeric.dynamics.flows import gradient_flow
-from numeric.dynamics.stochastic import stochastic_descent
 
 __all__ = ["FIGURES", "figure_3", "balancing_decay"]
-
-WSTAR_FIG3 = 3.14159
 
 
 def _save(fig, outdir: Path, name: str) -> list:
@@ -27,46 +23,45 @@ def _save(fig, outdir: Path, name: str) -> list:
 def figure_3(outdir: Path, seed: int = 0) -> list:
     """Figure 3: from one start, GD on L, GD on L_R and S-SAM over the contours of (w* - w2 w1)^2.
 
-    ``w* = 3.14159``, ``L = 2``, ``d = 1``; two panels with different ``eta`` and step sizes
-    (constant, and harmonic ``a k0/(k + k0)``).  S-SAM uses 8 whitened data points and one
-    seeded noise sequence; the balanced minimizers of ``L_R`` (``w1 = w2 = ±sqrt(w* - eta^2)``)
-    are marked.
+    Drawn from :func:`numeric.paper_figures.figure3_runs` with the panels
+    :data:`numeric.paper_figures.FIGURE3_PANELS`, the computation the claim ``figure-3`` checks: ``w* = 3.14159``,
+    ``L = 2``, ``d = 1``, start ``(0.25, 2.9)``, a constant and a harmonic step schedule.  One S-SAM path
+    (the first seed) is drawn, with the end points of 200 S-SAM runs; the minimizers of ``L_R`` found by
+    :func:`numeric.paper_figures.figure2_minimizers` are starred.
     """
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    wstar = np.array([WSTAR_FIG3])
-    W0 = np.array([[0.25], [2.9]])
-    X, Y = data.whitened_data(8, wstar, seed=seed)
-    panels = [(0.5, 0.01, "constant", 3000), (0.8, 0.01, "harmonic", 3000)]
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4.6))
+    from numeric.paper_figures import FIGURE3_PANELS, FIGURE3_START, FIGURE_WSTAR, figure2_minimizers, figure3_runs
+
+    fig, axes = plt.subplots(1, len(FIGURE3_PANELS), figsize=(5 * len(FIGURE3_PANELS), 4.6))
     g = np.linspace(-0.5, 3.5, 300)
     A, B = np.meshgrid(g, g)
-    Z = (WSTAR_FIG3 - A * B) ** 2
-    for ax, (eta, a, schedule, steps) in zip(axes, panels):
+    Z = (FIGURE_WSTAR - A * B) ** 2
+    for ax, panel in zip(np.atleast_1d(axes), FIGURE3_PANELS):
         ax.contour(A, B, Z, levels=np.geomspace(0.05, 60, 14), cmap="Greys", linewidths=0.7)
-        kw = dict(schedule=schedule, decay_start=500)
-        gd_l = gradient_descent(W0, wstar, eta, steps, a, regularized=False, **kw)
-        gd_r = gradient_descent(W0, wstar, eta, steps, a, **kw)
-        ss = stochastic_descent(W0, X, Y, eta, steps, a, seed=seed, **kw)
-        for tr, color, label in ((gd_l, "#d4a017", "GD on L"), (gd_r, "#2e8b57", "GD on L_R"),
-                                 (ss, "#1f5fbf", "S-SAM")):
-            w = tr.weights[:, 0, :, 0]
-            ax.plot(w[:, 0], w[:, 1], color=color, lw=1.2 if label != "S-SAM" else 0.6,
-                    alpha=1 if label != "S-SAM" else 0.8, label=label)
-        amin = np.sqrt(WSTAR_FIG3 - eta ** 2)
-        ax.plot([amin], [amin], "k*", ms=10, label="minimizer of L_R")
-        ax.plot(W0[0], W0[1], "ko", ms=5, label="start")
+        runs = figure3_runs(panel, seed=seed, seeds=200)
+        ends = runs.ssam.weights[-1, :, :, 0]
+        ax.plot(ends[:, 0], ends[:, 1], ".", color="#1f5fbf", ms=2, alpha=0.4, label="S-SAM end points (200 runs)")
+        for trajectory, color, label, width in ((runs.gd_loss, "#d4a017", "GD on L", 1.2),
+                                                (runs.gd_marginalized, "#2e8b57", "GD on L_R", 1.2),
+                                                (runs.ssam, "#1f5fbf", "S-SAM (one run)", 0.6)):
+            w = trajectory.weights[:, 0, :, 0]
+            ax.plot(w[:, 0], w[:, 1], color=color, lw=width, alpha=1 if width > 1 else 0.8, label=label)
+        minimizers = figure2_minimizers(panel.eta).minimizers
+        ax.plot(minimizers[:, 0], minimizers[:, 1], "k*", ms=10, label="minimizers of L_R")
+        ax.plot(FIGURE3_START[0], FIGURE3_START[1], "ko", ms=5, label="start")
         ax.set_xlim(-0.5, 3.5)
         ax.set_ylim(-0.5, 3.5)
         ax.set_aspect("equal")
         ax.set_xlabel("w1")
         ax.set_ylabel("w2")
-        ax.set_title(f"eta = {eta:g}, alpha: {schedule} a = {a:g}")
+        schedule = "constant" if panel.schedule == "constant" else f"{panel.schedule}, k0 = {panel.decay_start}"
+        ax.set_title(f"eta = {panel.eta:g}, alpha: {schedule}, a = {panel.step:g}, {panel.steps} steps", fontsize=9)
         ax.legend(fontsize=7, loc="upper right")
-    fig.suptitle("Figure 3: trajectories over the contours of (w* - w2 w1)^2, w* = 3.14159")
+    fig.suptitle("Figure 3: trajectories over the contours of (w* - w2 w1)^2, w* = 3.14159 (claim figure-3)")
     fig.tight_layout()
     paths = _save(fig, outdir, "figure-3")
     plt.close(fig)

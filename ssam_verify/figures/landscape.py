@@ -5,7 +5,8 @@
 * ``figure-2``: contours of ``(w* - w_2 w_1)^2 + eta^2 (w_1^2 + w_2^2)`` (two
   layers, one coordinate; ``L_R`` up to the constant ``eta^4``) at
   ``w* = 3.14159`` for ``eta in (0, 0.5, 1.0, 1.5, 1.9)``, with the critical
-  points from :func:`numeric.critical_points.enumeration.critical_points` marked.
+  points and global minimizers found by :mod:`numeric.paper_figures` (the
+  computation the claim ``figure-2`` checks) marked.
 """
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ from pathlib import Path
 
 import numpy as np
 
-from numeric.critical_points.enumeration import critical_points
 from numeric.shrinkage.certified_roots import shrinkage_roots
 from numeric.shrinkage.threshold_regime import threshold
 
@@ -81,20 +81,25 @@ def plot_shrinkage_lambda(path, eta="0.5", depths=(2, 3, 4, 5, 6), highlight=Non
 
 
 def plot_figure2(outdir, wstar: str = "3.14159", etas=("0", "0.5", "1.0", "1.5", "1.9")) -> list:
-    """Figure 2 of the paper: contours of the two-layer ``L_R`` (up to ``eta^4``), critical points marked."""
+    """Figure 2 of the paper: contours of the two-layer ``L_R - eta^4`` with its critical points.
+
+    Drawn from :mod:`numeric.paper_figures`, the computation the claim ``figure-2`` checks: the landscape
+    (:func:`~numeric.paper_figures.figure2_landscape`) and the numerically found critical points and global
+    minimizers (:func:`~numeric.paper_figures.figure2_minimizers`, circled).
+    """
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from numeric.paper_figures import figure2_landscape, figure2_minimizers
+
     outdir = Path(outdir)
     ws = float(wstar)
-    x = np.linspace(-3, 3, 401)
-    X, Y = np.meshgrid(x, x)
     fig, axes = plt.subplots(1, len(etas), figsize=(3.3 * len(etas), 3.6), sharey=True)
-    for ax, eta in zip(axes, etas):
+    for ax, eta in zip(np.atleast_1d(axes), etas):
         e = float(eta)
-        Z = (ws - X * Y) ** 2 + e ** 2 * (X ** 2 + Y ** 2)
+        _, X, Y, Z = figure2_landscape(e, ws, extent=3.0, points=401)
         levels = np.geomspace(max(Z.min(), 1e-2), np.quantile(Z, 0.9), 22)
         ax.contourf(X, Y, np.log(Z + 1e-3), levels=np.log(np.concatenate([[1e-3], levels]) + 1e-3), cmap="Blues_r",
                     alpha=0.55)
@@ -106,25 +111,27 @@ def plot_figure2(outdir, wstar: str = "3.14159", etas=("0", "0.5", "1.0", "1.5",
             ax.plot(-xs, -ws / xs, color="tab:green", lw=2, label="minima: $w_1 w_2 = w^*$")
             ax.plot([0], [0], _MARK["saddle"][0], color=_MARK["saddle"][1], ms=9, label="saddle")
         else:
+            found = figure2_minimizers(e, ws)
             seen = set()
-            for cp in critical_points(2, eta, wstar, digits=30):
-                m, col = _MARK[cp.kind]
-                lab = cp.kind if cp.kind not in seen else None
-                seen.add(cp.kind)
-                ax.plot(cp.weights[0, 0], cp.weights[1, 0], m, color=col, ms=9, mec="k", label=lab)
-            a2 = ws - e ** 2
-            note = f"$a^2 = w^* - \\eta^2$ = {a2:.3g}" if a2 > 0 else "$\\eta^2 \\geq w^*$: merged at 0"
-            ax.text(0.02, 0.02, note, transform=ax.transAxes, fontsize=8,
-                    bbox=dict(fc="white", ec="none", alpha=0.8))
+            for cp in found.critical_points:
+                m, col = _MARK[cp["kind"]]
+                ax.plot(cp["point"][0], cp["point"][1], m, color=col, ms=9, mec="k",
+                        label=cp["kind"] if cp["kind"] not in seen else None)
+                seen.add(cp["kind"])
+            ax.plot(found.minimizers[:, 0], found.minimizers[:, 1], "o", mfc="none", mec="k", ms=15,
+                    label="global minimizers")
+            a = float(np.abs(found.minimizers).max())
+            note = f"found: $a$ = {a:.4g}" if len(found.minimizers) > 1 else "found: one minimizer, 0 (merged)"
+            ax.text(0.02, 0.02, note, transform=ax.transAxes, fontsize=8, bbox=dict(fc="white", ec="none", alpha=0.8))
         ax.set_title(f"$\\eta$ = {eta}")
         ax.set_xlabel("$w_1$")
         ax.set_xlim(-3, 3)
         ax.set_ylim(-3, 3)
         ax.set_aspect("equal")
         ax.legend(fontsize=7, loc="upper right")
-    axes[0].set_ylabel("$w_2$")
-    fig.suptitle(f"Figure 2: $(w^* - w_2 w_1)^2 + \\eta^2 (w_1^2 + w_2^2)$, $w^*$ = {wstar}; "
-                 "critical points from the enumeration of Theorem 3.1(b)", fontsize=10)
+    np.atleast_1d(axes)[0].set_ylabel("$w_2$")
+    fig.suptitle(f"Figure 2: $(w^* - w_2 w_1)^2 + \\eta^2 (w_1^2 + w_2^2)$, $w^*$ = {wstar}; critical points found "
+                 "numerically (claim figure-2: $a^2 = w^* - \\eta^2$, merged for $\\eta^2 \\geq w^*$)", fontsize=10)
     fig.tight_layout()
     outdir.mkdir(parents=True, exist_ok=True)
     png, svg = outdir / "figure-2.png", outdir / "figure-2.svg"
