@@ -37,7 +37,7 @@ import mpmath
 import numpy as np
 
 __all__ = ["eigenvalue_sign_flags", "kind_from_sign_flags", "classify_eigenvalues", "classify_coordinate_point",
-           "point_sign_flags",
+           "point_sign_flags", "coordinate_root_kinds",
            "exact_inertia", "is_degenerate_local_minimum", "MAX_CLASSIFICATION_DIGITS"]
 
 #: The most digits :func:`classify_coordinate_point` raises the precision to.
@@ -92,6 +92,9 @@ def exact_inertia(matrix) -> tuple[int, int, int]:
     """
     A = [[Fraction(x) for x in row] for row in matrix]
     n = len(A)
+    if all(A[i][j] == 0 for i in range(n) for j in range(n) if i != j):  # diagonal: the entries are the eigenvalues
+        diagonal = [A[i][i] for i in range(n)]
+        return sum(x > 0 for x in diagonal), sum(x < 0 for x in diagonal), sum(x == 0 for x in diagonal)
     coefficients = [Fraction(1)]  # of t^n, t^(n-1), ..., 1
     M = [[Fraction(0)] * n for _ in range(n)]
     for k in range(1, n + 1):
@@ -161,6 +164,28 @@ def classify_coordinate_point(L, eta_exact, wstar_exact, root_index, signs, eige
     positive = any(e > 0 for i, e in enumerate(eigenvalues) if i != exactly_zero and i not in unresolved)
     negative = any(e < 0 for i, e in enumerate(eigenvalues) if i != exactly_zero and i not in unresolved)
     return kind_from_sign_flags(positive, negative, exactly_zero is not None or bool(unresolved))
+
+
+def coordinate_root_kinds(L, eta, wstar_h, digits: int = 50) -> list:
+    """``[(root_index, kind, multiplicity), ...]`` for one coordinate: the zero point (``-1``) and each root.
+
+    One sign pattern per root suffices (all ``2^(L-1)`` patterns of a root share the Hessian's
+    eigenvalues, :mod:`.enumeration`), so the cost is polynomial in ``L`` where the enumeration
+    of every critical point is exponential.  ``eta``, ``wstar_h``: exact rationals (any form
+    :func:`numeric.shrinkage.to_fraction` takes).
+    """
+    from ..shrinkage.certified_roots import shrinkage_roots
+    from ..shrinkage.exact_inputs import positive_eta, to_fraction
+
+    eta_exact, w = positive_eta(eta), to_fraction(wstar_h, "wstar")
+    roots = shrinkage_roots(L, eta_exact, abs(w), digits=digits)
+    out = [(-1, classify_coordinate_point(L, eta_exact, w, -1, (1,) * L, [], digits), 1)]
+    signs = (1 if w >= 0 else -1,) + (1,) * (L - 1)
+    for i, (a, multiplicity) in enumerate(zip(roots.roots_a, roots.multiplicities)):
+        eigenvalues = _coordinate_hessian_eigenvalues(L, eta_exact, w, a, signs, digits + 10)
+        out.append((i, classify_coordinate_point(L, eta_exact, w, i, signs, eigenvalues, digits, multiplicity),
+                    multiplicity))
+    return out
 
 
 def is_degenerate_local_minimum(value_at, hessian, point, digits: int = 50) -> bool:

@@ -56,8 +56,7 @@ from fractions import Fraction
 
 import mpmath
 
-from ..validation import check_depth
-from .exact_inputs import checked_digits, positive_eta, target_magnitude
+from .exact_inputs import checked_depth, checked_digits, positive_eta, target_magnitude
 from .exact_integer import (binary_rational_mpf, integer_newton_polish, integer_root_floor,
                             scaled_polynomial_sign, square_root_enclosure)
 from .root_starts import starting_roots
@@ -116,7 +115,7 @@ def shrinkage_roots(L: int, eta, wstar_abs, digits: int = 50) -> ShrinkageResult
         >>> shrinkage_roots(4, 1, "6.75", digits=20).regime
         'at'
     """
-    L = check_depth(L)
+    L = checked_depth(L)
     eta_exact, magnitude = positive_eta(eta), target_magnitude(wstar_abs)
     digits = checked_digits(digits)
     exact_regime = regime(L, eta_exact, magnitude)
