@@ -104,19 +104,25 @@ def loss(W, wstar):
     return np.sum((wstar - np.prod(W, axis=0)) ** 2)
 
 
-def _shifted_product_difference(X, c):
-    """``prod_l (X_l + c) - prod_l X_l`` along the layer axis 0 for ``X >= 0``, ``c >= 0``, without cancellation.
+def _shifted_product_difference(X, c, excluded=None):
+    """``prod_l (X_l + c) - prod_l X_l`` over the layers (axis -2) for ``X >= 0``, ``c >= 0``, without cancellation.
 
     Eq 7's expansion grouped by the largest index ``m`` of the subset:
-    ``c sum_m prod_{k<m}(X_k + c) prod_{k>m} X_k`` (every term ``>= 0``).  An empty
-    product of layers (``X`` with 0 rows) gives 0.  Any trailing shape; object arrays.
+    ``c sum_m prod_{k<m}(X_k + c) prod_{k>m} X_k`` (every term ``>= 0``).  ``excluded``: a
+    boolean array broadcasting against ``X`` along the layer axis (shape ``(..., L, 1)``)
+    marking layers left out of both products (all left out: 0).  Vectorized; object arrays work.
     """
-    if X.shape[0] == 0:
-        return np.zeros(X.shape[1:], dtype=X.dtype) * c
-    ones = np.ones_like(X[:1])
-    shifted_before = np.concatenate([ones, np.cumprod(X[:-1] + c, axis=0)], axis=0)  # prod_{k<m} (X_k + c)
-    plain_after = np.concatenate([np.cumprod(X[:0:-1], axis=0)[::-1], ones], axis=0)  # prod_{k>m} X_k
-    return c * np.sum(shifted_before * plain_after, axis=0)
+    plain, shifted = X, X + c
+    if excluded is not None:
+        plain, shifted = np.where(excluded, 1, plain), np.where(excluded, 1, shifted)
+    ones = np.ones_like(shifted[..., :1, :])
+    shifted_before = np.concatenate([ones, np.cumprod(shifted, axis=-2)[..., :-1, :]], axis=-2)
+    plain_after = np.flip(np.concatenate([ones, np.cumprod(np.flip(plain, axis=-2), axis=-2)[..., :-1, :]],
+                                         axis=-2), axis=-2)
+    terms = shifted_before * plain_after
+    if excluded is not None:
+        terms = np.where(excluded, 0 * c, terms)
+    return c * np.sum(terms, axis=-2)
 
 
 def _regularizer_by_coordinate(W, eta):
@@ -170,9 +176,9 @@ def grad_loss(W, wstar) -> np.ndarray:
 
 
 def _grad_regularizer(W, eta):
-    W2, c = W * W, eta * eta
-    differences = [_shifted_product_difference(np.delete(W2, l, axis=0), c) for l in range(W.shape[0])]
-    return 2 * W * np.stack([np.broadcast_to(x, W.shape[1:]) for x in differences])
+    L = W.shape[0]
+    excluded = np.eye(L, dtype=bool)[:, :, None]  # row l leaves layer l out
+    return 2 * W * _shifted_product_difference(W * W, eta * eta, excluded)
 
 
 def grad_regularizer(W, eta) -> np.ndarray:
@@ -220,15 +226,12 @@ def _hessian_regularizer(W, eta):
     ``d^2 R / dw_a^2 = 2 D_{-a}``, ``d^2 R / dw_a dw_b = 4 w_a w_b D_{-ab}``, where ``D_{-S}`` is
     ``prod_{k not in S} (w_k^2 + eta^2) - prod_{k not in S} w_k^2`` (:func:`_shifted_product_difference`).
     """
-    W2, c = W * W, eta * eta
-    L, d = W.shape
-    numeric_float = W.dtype != object and isinstance(c, (float, int, np.floating, np.integer))
-    H = np.empty((L, L, d), dtype=float if numeric_float else object)
-    for a in range(L):
-        H[a, a] = 2 * _shifted_product_difference(np.delete(W2, a, axis=0), c)
-        for b in range(a + 1, L):
-            D = _shifted_product_difference(np.delete(W2, (a, b), axis=0), c)
-            H[a, b] = H[b, a] = 4 * W[a] * W[b] * D
+    L = W.shape[0]
+    k = np.arange(L)
+    excluded = ((k[None, None, :] == k[:, None, None]) | (k[None, None, :] == k[None, :, None]))[..., None]
+    D = _shifted_product_difference(W * W, eta * eta, excluded)  # (L, L, d); the diagonal is D_{-a}
+    eye = np.eye(L, dtype=bool)[..., None]
+    H = np.where(eye, 2 * D, 4 * W[:, None, :] * W[None, :, :] * D)
     return np.moveaxis(H, -1, 0)
 
 

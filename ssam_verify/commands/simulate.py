@@ -25,6 +25,9 @@ MAX_DATA_NUMBERS = 10_000_000
 #: The most "stiffness units" T * M of a flow (M: a bound on the Hessian along it); the explicit
 #: solver needs about T * M / 3 steps (about 3 s per 10^5 units, measured under load).
 MAX_FLOW_STIFFNESS = 100_000
+#: The nearest critical point enumerates 2^(L-1) sign patterns per root of every distinct |w*_h| at high
+#: precision (a Hessian of cost ~L^2 each): computed when (distinct w*_h) 2^(L-1) L^2 is at most this.
+MAX_CRITICAL_POINT_WORK = 20_000
 
 
 def register(sub) -> None:
@@ -211,7 +214,14 @@ def cmd_simulate(args) -> int:
     if final_all.shape[0] > 1:
         out["final_weights_all"] = final_all
         out["statistics"] = "records are means over seeds; final_weights is the mean final point"
-    if np.all(np.isfinite(final)):
+    work = len(set(np.abs(wstar).tolist())) * 2 ** (L - 1) * L * L
+    if work > MAX_CRITICAL_POINT_WORK:
+        out["nearest_critical_point"] = None
+        out["nearest_critical_point_note"] = (f"not computed: (distinct |w*_h|) 2^(L-1) L^2 = {work} exceeds "
+                                              f"{MAX_CRITICAL_POINT_WORK} (every sign pattern is enumerated)")
+        if not np.all(np.isfinite(final)):
+            out["diverged"] = True
+    elif np.all(np.isfinite(final)):
         cps = [nearest_critical_point(W, eta, wstar) for W in final_all]
         cp, dist = nearest_critical_point(final, eta, wstar)
         out["nearest_critical_point"] = {"lambdas": cp.lambdas, "distance": dist, "kind": cp.kind,
@@ -236,7 +246,9 @@ def cmd_simulate(args) -> int:
     for l, row in enumerate(final, 1):
         print(f"  W_{l}: " + ", ".join(f"{v:.8g}" for v in row))
     ncp = out["nearest_critical_point"]
-    if ncp:
+    if "nearest_critical_point_note" in out:
+        print(f"nearest critical point: {out['nearest_critical_point_note']}")
+    elif ncp:
         print(f"nearest critical point: distance {ncp['distance']:.3g}, kind {ncp['kind']}, "
               f"lambdas {', '.join(f'{x:.6g}' for x in ncp['lambdas'])}")
     else:
