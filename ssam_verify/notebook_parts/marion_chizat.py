@@ -1,4 +1,4 @@
-"""Notebook part: the dynamics of deep linear networks behind Marion & Chizat's sharpness results (seed 003).
+r"""Notebook part: the dynamics of deep linear networks behind Marion & Chizat's sharpness results (seed 003).
 
 A derivation a reader follows: the conserved quantity of the gradient flow (Lemma 1) derived symbolically and
 measured along a flow against the integrator's error; the structure it forces at the end of a flow from small
