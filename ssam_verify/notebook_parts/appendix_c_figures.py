@@ -81,7 +81,8 @@ for L in (2, 3):
     balanced = float(value2) if L == 2 else float(value0.subs(sp.Symbol("L", positive=True), L))
     rows.append([L, search.best_value, balanced, np.sqrt(L) * (7 * np.sqrt(L) + 2) / search.best_value])
 show_table(rows, ["depth $L$", "$C^*(L)$ found by search", "balanced closed form",
-                  "reading $/ C^*(L)$"], caption="seed 0; for $L = 3$ the closed form is the lower bound at $w^* = 0$")"""),
+                  "reading $/ C^*(L)$"],
+           caption="seed 0; for $L = 3$ the closed form is the lower bound at $w^* = 0$")"""),
         ("markdown", r"""
 ## The rate of Theorem 4.2
 Per coordinate and for each layer $l$ and sign $\pm$,
@@ -99,7 +100,8 @@ show_formulas([("first-step ratio bound", bound), ("at $\\delta = 1/2$", best),
                ("first-step ratio on the axis ($L = 2$, start $w_1 = A$)", axis["first-step ratio"])])
 readable = {"identity": "$L_R \\mp \\eta\\, \\partial_{w_l} L_R$ equals the sum of squares above",
             "Q_{-l} - pi_{-l}^2 >= 0": "$\\prod_{k \\ne l}(w_k^2 + \\eta^2) - \\prod_{k \\ne l} w_k^2 \\ge 0$",
-            "equality at w_l = eta, w* = 0": "$\\eta^2 \\Vert \\nabla L_R\\Vert^2 = L\\, L_R^2$ at $w_l = \\eta$, $w^* = 0$",
+            "equality at w_l = eta, w* = 0":
+                "$\\eta^2 \\Vert \\nabla L_R\\Vert^2 = L\\, L_R^2$ at $w_l = \\eta$, $w^* = 0$",
             "L_R quadratic on the axis": "$L_R$ quadratic on the axis",
             "strong descent equality (delta = 1/2)": "eq 19 an equality ($\\delta = 1/2$)"}
 checks = {**appendix_c.gradient_bound_proof(3), **{k: v for k, v in axis.items() if k != "first-step ratio"}}
@@ -119,7 +121,8 @@ for eta in (0.5, 1.0, 1.5, 1.75, 1.78, 1.9):
     rows.append([eta, len(found.minimizers), ", ".join(f"({w1:.6f}, {w2:.6f})" for w1, w2 in found.minimizers),
                  np.abs(found.minimizers).max() ** 2, max(paper_figures.FIGURE_WSTAR - eta ** 2, 0.0)])
 show_table(rows, ["$\\eta$", "global minimizers", "$(w_1, w_2)$", "largest $w_l^2$ found",
-                  "$\\max(w^* - \\eta^2, 0)$"], caption="the minimizers merge at the origin once $\\eta^2 \\ge w^*$")"""),
+                  "$\\max(w^* - \\eta^2, 0)$"],
+           caption="the minimizers merge at the origin once $\\eta^2 \\ge w^*$")"""),
         ("markdown", r"""
 ## Figure 3: where GD on $L$, GD on $L_R$ and S-SAM end
 From the start $(w_1, w_2) = (0.25, 2.9)$ on 8 whitened data points, with decreasing steps ($\eta = 1$): GD on
@@ -136,7 +139,8 @@ ends = runs.ssam.weights[-1, :, :, 0]
 rows.append(["S-SAM, median of 500 seeds", np.median(ends[:, 0]), np.median(ends[:, 1]),
              np.median(ends.prod(axis=1)), np.median(ends[:, 1] ** 2 - ends[:, 0] ** 2)])
 show_table(rows, ["run", "$w_1$", "$w_2$", "$w_1 w_2$", "imbalance $w_2^2 - w_1^2$"],
-           caption=f"$\\eta = {panel.eta}$, $w^* - \\eta^2 = {paper_figures.FIGURE_WSTAR - panel.eta ** 2:.5f}$; seed 0")"""),
+           caption=f"$\\eta = {panel.eta}$, $w^* - \\eta^2 = "
+                   f"{paper_figures.FIGURE_WSTAR - panel.eta ** 2:.5f}$; seed 0")"""),
         ("markdown", "## The figures, as `ssam-verify figures` draws them"),
         ("code", 'show_figure("figure-2")\nshow_figure("figure-3")'),
         ("markdown", "## The claims, run by the suite (quick sizes)"),

@@ -50,7 +50,8 @@ $\mu_{t+1} = (I - \alpha H)\mu_t$. Per eigenvalue $\lambda > 0$ of $H$, SymPy so
         ("code", r"""
 bounded, convergent = sgd_moments.mean_stability_interval()
 show_formulas([("bounded: $\\vert 1 - \\alpha\\lambda\\vert \\le 1$", bounded),
-               ("convergent: $\\vert 1 - \\alpha\\lambda\\vert < 1$", convergent)], headers=("", "set of $\\alpha \\ge 0$"))"""),
+               ("convergent: $\\vert 1 - \\alpha\\lambda\\vert < 1$", convergent)],
+              headers=("", "set of $\\alpha \\ge 0$"))"""),
         ("markdown", r"""
 Independently of that formula, the boundary of the mean map $\mathbb{E}[I - \alpha H_b]$ (all batches
 enumerated) is found by bisection on its spectral radius (Gelfand's formula, no eigenvalues), for three batch
@@ -119,7 +120,8 @@ for fraction in (0.1, 0.3, 0.5, 0.7, 0.9, 0.99, 0.999):
     limits = lsgd.taylor_limits(prob, Sigma)
     rows.append([fraction, limits["distance"], limits["loss"], limits["gradient"], (1 - fraction) * limits["distance"]])
 show_table(rows, ["$\\alpha / \\alpha^*$", "$\\operatorname{tr}\\Sigma$", "$\\operatorname{tr}(H\\Sigma)/2$",
-                  "$\\operatorname{tr}(H^2\\Sigma)$", "$(1 - \\alpha/\\alpha^*) \\operatorname{tr}\\Sigma$"], digits=5)"""),
+                  "$\\operatorname{tr}(H^2\\Sigma)$",
+                  "$(1 - \\alpha/\\alpha^*) \\operatorname{tr}\\Sigma$"], digits=5)"""),
         ("markdown", r"""
 ## Theorem 6: symmetric Kronecker systems
 For symmetric $A_k$ and weights $w_k \ge 0$, $M = \sum_k w_k A_k \otimes A_k$ (eq 23) has a dominant top
