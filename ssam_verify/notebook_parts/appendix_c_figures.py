@@ -126,12 +126,14 @@ show_table(rows, ["$\\eta$", "global minimizers", "$(w_1, w_2)$", "largest $w_l^
         ("markdown", r"""
 ## Figure 3: where GD on $L$, GD on $L_R$ and S-SAM end
 From the start $(w_1, w_2) = (0.25, 2.9)$ on 8 whitened data points, with decreasing steps ($\eta = 1$): GD on
-$L$ keeps the imbalance $w_2^2 - w_1^2$ of its start, GD on $L_R$ ends balanced at the shrunk minimizer, and
+$L$ keeps the imbalance $w_2^2 - w_1^2$ of its start (exactly for the flow, up to the
+discretization for finite steps), GD on $L_R$ ends balanced at the shrunk minimizer, and
 S-SAM (500 seeds) ends near it, with $w_1 w_2 \approx w^* - \eta^2$:"""),
         ("code", r"""
 panel = paper_figures.FIGURE3_PANELS[1]
 runs = paper_figures.figure3_runs(panel, seed=0, seeds=500, record_every=panel.steps)
-rows = []
+start = paper_figures.FIGURE3_START[:, 0]
+rows = [["start", start[0], start[1], start[0] * start[1], start[1] ** 2 - start[0] ** 2]]
 for name, trajectory in (("GD on $L$", runs.gd_loss), ("GD on $L_R$", runs.gd_marginalized)):
     w = trajectory.weights[-1, 0, :, 0]
     rows.append([name, w[0], w[1], w[0] * w[1], w[1] ** 2 - w[0] ** 2])
