@@ -19,6 +19,7 @@ from functools import lru_cache
 import sympy as sp
 
 from derivations.marginalized import coordinate_symbols
+from derivations.polynomial_rings import ring_expand
 
 from .coordinate_model import Ls, a, coordinate_L_R, eta, lam, m
 
@@ -41,7 +42,7 @@ def balanced_gradient(L: int, signs: tuple, target_sign: int = 1) -> list:
     f = coordinate_L_R(L)
     substitution = {s.w[l]: signs[l] * a for l in range(L)}
     substitution[s.wstar] = target_sign * m
-    return [sp.expand((s.w[l] * sp.diff(f, s.w[l])).xreplace(substitution)) for l in range(L)]
+    return [ring_expand((s.w[l] * sp.diff(f, s.w[l])).xreplace(substitution), (a, m, eta)) for l in range(L)]
 
 
 @lru_cache(maxsize=None)
