@@ -38,11 +38,14 @@ def parameter_norm_bound(L: int, exponent_shift=0, factor=1):
 
 
 def flow_balancing_derivative(L: int, l: int) -> sp.Expr:
-    """``d/dt (w_{l+1}^2 - w_l^2)`` under the flow ``dw/dt = -grad L_R`` (eq 12), ``l`` 1-based."""
+    """``d/dt (w_{l+1}^2 - w_l^2)`` under the flow ``dw/dt = -grad L_R`` (eq 12), ``l`` 1-based.
+
+    Not expanded (the gradient keeps its products); compare with :func:`derivations.marginalized.prove_identity`.
+    """
     s = coordinate_symbols(L)
     g = gradient(L)
     a, b = l - 1, l
-    return sp.expand(-2 * s.w[b] * g[b] + 2 * s.w[a] * g[a])
+    return -2 * s.w[b] * g[b] + 2 * s.w[a] * g[a]
 
 
 def balancing_ode_rhs(L: int, l: int, rate_factor=4) -> sp.Expr:
@@ -53,9 +56,12 @@ def balancing_ode_rhs(L: int, l: int, rate_factor=4) -> sp.Expr:
 
 
 def balancing_rate_floor_gap(L: int, l: int) -> sp.Expr:
-    """``Q_{-{l,l+1}} - eta^{2(L-2)}`` (eq 36): non-negative, so the rate is at least ``4 eta^{2(L-1)}``."""
+    """``Q_{-{l,l+1}} - eta^{2(L-2)}`` (eq 36): non-negative, so the rate is at least ``4 eta^{2(L-1)}``.
+
+    Not expanded; :func:`derivations.dynamics.gradient.is_nonnegative_polynomial` decides it by coefficients.
+    """
     s = coordinate_symbols(L)
-    return sp.expand(Q_excluding(s, (l - 1, l)) - s.eta ** (2 * (L - 2)))
+    return Q_excluding(s, (l - 1, l)) - s.eta ** (2 * (L - 2))
 
 
 def balancing_bound(L: int, rate_factor=4) -> sp.Expr:

@@ -82,7 +82,7 @@ def hessian_bound_proof(L: int) -> dict:
     lam = _SQRT2 - 1
     steps = {}
     steps["1 Hessian closed form"] = all(
-        sp.expand(sp.diff(f, s.w[a], s.w[b]) - H[a, b]) == 0 for a in range(L) for b in range(L))
+        prove_identity(sp.diff(f, s.w[a], s.w[b]), H[a, b]) for a in range(L) for b in range(L))
     steps["2 eta^2 Q_{-a} <= R"] = all(is_nonnegative_polynomial(R - s.eta ** 2 * Q_excluding(s, (a,)), syms)
                                        for a in range(L))
     ok3 = ok4 = ok5 = True
