@@ -16,6 +16,19 @@ found by derivation), and *methods*: functions that each produce
 A claim passes iff every method's evidence passes.  Claim modules register
 themselves with :func:`claim` at import; :func:`load_claims` imports every
 module of the :mod:`checks` package, so a new claim needs no edit elsewhere.
+
+**False-failure budget.**  A claim may declare one family-wise false-failure
+probability (``claim(..., false_failure_budget=1e-6)``) and spend it explicitly:
+``ALPHA_X = my_claim.allocate("x", 0.25)`` reserves a quarter of it for the
+statistical evidence ``x`` (an error if the shares exceed the budget).  Each
+piece of evidence states in ``detail["false_failure_probability"]`` the
+probability that it fails although the claim is true (a test's level, a
+negative control's miss probability) and, for opted-in claims, in
+``detail["budget_share"]`` the share it spends.  :func:`run_claim` adds them up
+(union bound) into :attr:`ClaimResult.false_failure`; an opted-in claim whose
+evidence spends more than a share, or names an unknown share, gets an
+``error`` verdict.  Claims that do not opt in are reported with the sum of what
+their evidence declares.
 """
 from __future__ import annotations
 
@@ -39,7 +52,13 @@ __all__ = [
     "run_claim",
     "METHOD_KINDS",
     "to_jsonable",
+    "FalseFailureBudget",
+    "false_failure_summary",
+    "DEFAULT_FALSE_FAILURE_BUDGET",
 ]
+
+#: The family-wise false-failure probability a claim may spend by default (``claim(..., false_failure_budget=)``).
+DEFAULT_FALSE_FAILURE_BUDGET = 1e-6
 
 METHOD_KINDS = ("symbolic", "high-precision", "monte-carlo", "negative-control")
 
@@ -87,8 +106,46 @@ class RunContext:
 
 
 @dataclass
+class FalseFailureBudget:
+    """A claim's family-wise false-failure probability ``total`` and its explicit ``shares`` (name -> probability)."""
+
+    total: float
+    shares: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        if not (isinstance(self.total, (int, float)) and 0 < self.total < 1):
+            raise ValueError(f"false_failure_budget must be in (0, 1), got {self.total!r}")
+
+    @property
+    def allocated(self) -> float:
+        """The probability reserved so far (sum of the shares)."""
+        return float(sum(self.shares.values()))
+
+    def allocate(self, name: str, fraction: float) -> float:
+        """Reserve ``fraction`` of the total for the evidence ``name``; returns that probability.
+
+        Re-allocating a name replaces its share (module reload).  The shares may not exceed the total.
+        """
+        if not (isinstance(fraction, (int, float)) and 0 < fraction <= 1):
+            raise ValueError(f"fraction must be in (0, 1], got {fraction!r}")
+        probability = float(fraction) * self.total
+        others = sum(v for k, v in self.shares.items() if k != name)
+        if others + probability > self.total * (1 + 1e-12):
+            raise ValueError(f"false-failure shares exceed the budget {self.total:g}: {others:g} already "
+                             f"allocated, {name!r} asks for {probability:g}")
+        self.shares[name] = probability
+        return probability
+
+    def to_json(self) -> dict:
+        return {"total": self.total, "shares": dict(self.shares)}
+
+
+@dataclass
 class Claim:
-    """A lemma or theorem: id (paper label), title, statement, equations, notes, methods."""
+    """A lemma or theorem: id (paper label), title, statement, equations, notes, methods.
+
+    ``budget``: the :class:`FalseFailureBudget` of a claim that declared one (``None`` otherwise).
+    """
 
     id: str
     title: str
@@ -97,6 +154,13 @@ class Claim:
     notes: str = ""
     section: str = ""
     methods: list = field(default_factory=list)  # list of (kind, name, fn)
+    budget: FalseFailureBudget | None = None
+
+    def allocate(self, name: str, fraction: float) -> float:
+        """Spend ``fraction`` of the claim's false-failure budget on the evidence ``name`` (see :class:`FalseFailureBudget`)."""
+        if self.budget is None:
+            raise ValueError(f"claim {self.id!r} declared no false_failure_budget")
+        return self.budget.allocate(name, fraction)
 
     def method(self, kind: str, name: str | None = None):
         """Decorator registering ``fn(ctx) -> Evidence | list[Evidence]`` as a method."""
@@ -110,9 +174,12 @@ class Claim:
         return deco
 
     def to_json(self) -> dict:
-        return {"id": self.id, "title": self.title, "statement": self.statement,
-                "equations": list(self.equations), "notes": self.notes, "section": self.section,
-                "methods": sorted({k for k, _, _ in self.methods})}
+        out = {"id": self.id, "title": self.title, "statement": self.statement,
+               "equations": list(self.equations), "notes": self.notes, "section": self.section,
+               "methods": sorted({k for k, _, _ in self.methods})}
+        if self.budget is not None:
+            out["false_failure_budget"] = self.budget.to_json()
+        return out
 
 
 _REGISTRY: dict[str, Claim] = {}
@@ -120,10 +187,15 @@ _ORDER_KEY: dict[str, tuple] = {}
 
 
 def claim(id: str, title: str, statement: str, equations=(), notes: str = "", section: str = "",
-          order: float = 0.0) -> Claim:
-    """Create and register a claim; re-registering an id replaces it (module reload)."""
+          order: float = 0.0, false_failure_budget: float | None = None) -> Claim:
+    """Create and register a claim; re-registering an id replaces it (module reload).
+
+    ``false_failure_budget``: opt in to one family-wise false-failure probability for the claim
+    (e.g. :data:`DEFAULT_FALSE_FAILURE_BUDGET`), spent with :meth:`Claim.allocate`.
+    """
+    budget = None if false_failure_budget is None else FalseFailureBudget(float(false_failure_budget))
     c = Claim(id=id, title=title, statement=statement, equations=tuple(equations), notes=notes,
-              section=section)
+              section=section, budget=budget)
     _REGISTRY[id] = c
     _ORDER_KEY[id] = (order, id)
     return c
@@ -170,16 +242,61 @@ def get_claim(claim_id: str) -> Claim:
 
 @dataclass
 class ClaimResult:
-    """The outcome of running one claim."""
+    """The outcome of running one claim.
+
+    ``false_failure``: :func:`false_failure_summary` of its evidence: ``probability`` (the union
+    bound over the evidence: the probability that the claim fails although it is true), the
+    ``budget`` (``None`` if the claim did not declare one) and what each share spent.
+    """
 
     id: str
     verdict: str  # "pass" | "fail" | "error"
     seconds: float
     evidence: list
+    false_failure: dict = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return {"id": self.id, "verdict": self.verdict, "seconds": round(self.seconds, 3),
+                "false_failure": to_jsonable(self.false_failure),
                 "evidence": [e.to_json() for e in self.evidence]}
+
+
+def _declared_probability(detail) -> float:
+    value = detail.get("false_failure_probability", 0.0) if isinstance(detail, dict) else 0.0
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return 0.0
+    return value if value > 0 else 0.0
+
+
+def false_failure_summary(evidence, budget: FalseFailureBudget | None = None) -> dict:
+    """The claim's false-failure probability: the sum (union bound) of what its evidence declares.
+
+    Returns ``{"probability", "budget", "by_evidence", "by_share", "overspent"}``; with a ``budget``,
+    ``overspent`` lists the shares whose evidence declares more than was allocated (and evidence
+    naming no allocated share while declaring a positive probability).
+    """
+    by_evidence, by_share, overspent = {}, {}, []
+    for ev in evidence:
+        p = _declared_probability(ev.detail)
+        if p <= 0:
+            continue
+        key = f"{ev.method}/{ev.name}"
+        by_evidence[key] = by_evidence.get(key, 0.0) + p
+        if budget is not None:
+            share = ev.detail.get("budget_share")
+            by_share[str(share)] = by_share.get(str(share), 0.0) + p
+    if budget is not None:
+        for share, spent in by_share.items():
+            if share not in budget.shares:
+                overspent.append(f"evidence declares {spent:g} without an allocated share ({share!r})")
+            elif spent > budget.shares[share] * (1 + 1e-9):
+                overspent.append(f"share {share!r}: spent {spent:g} > allocated {budget.shares[share]:g}")
+    total = float(sum(by_evidence.values()))
+    return {"probability": total, "budget": None if budget is None else budget.total,
+            "allocated": None if budget is None else dict(budget.shares),
+            "by_evidence": by_evidence, "by_share": by_share or None, "overspent": overspent}
 
 
 def run_claim(c: Claim, ctx: RunContext | None = None, on_method=None) -> ClaimResult:
@@ -205,11 +322,17 @@ def run_claim(c: Claim, ctx: RunContext | None = None, on_method=None) -> ClaimR
                                      name=name))
         if on_method is not None:
             on_method(c, name)
+    false_failure = false_failure_summary(evidence, c.budget)
+    if false_failure["overspent"]:
+        errored = True
+        evidence.append(Evidence("monte-carlo", False, {"error": "false-failure budget overspent: "
+                                                        + "; ".join(false_failure["overspent"])},
+                                 name="false-failure-budget"))
     if errored:
         verdict = "error"
     else:
         verdict = "pass" if evidence and all(e.passed for e in evidence) else "fail"
-    return ClaimResult(c.id, verdict, time.perf_counter() - t0, evidence)
+    return ClaimResult(c.id, verdict, time.perf_counter() - t0, evidence, false_failure)
 
 
 def to_jsonable(x):

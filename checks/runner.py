@@ -5,6 +5,9 @@ the claim's own labels (:meth:`checks.framework.RunContext.seed_for`), never fro
 shared state, so a claim gives the same numbers whichever process runs it and in
 whatever order: ``jobs=2`` and ``jobs=1`` produce identical results (timings aside;
 ``tests/test_runner.py`` checks it).
+
+:func:`run_false_failure` adds up the claims' false-failure probabilities (union bound): the
+probability that a run of true claims reports a failure.
 """
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from multiprocessing import get_context
 
 from .framework import ClaimResult, Evidence, RunContext, get_claim, registry, run_claim, to_jsonable
 
-__all__ = ["run_claims", "default_jobs"]
+__all__ = ["run_claims", "default_jobs", "run_false_failure"]
 
 
 def default_jobs() -> int:
@@ -35,7 +38,18 @@ def _run_in_worker(claim_id: str, ctx: RunContext) -> ClaimResult:
     """Run one claim in a worker; evidence details become plain JSON values (picklable)."""
     result = run_claim(get_claim(claim_id), ctx)
     result.evidence = [Evidence(e.method, bool(e.passed), to_jsonable(e.detail), e.name) for e in result.evidence]
+    result.false_failure = to_jsonable(result.false_failure)
     return result
+
+
+def run_false_failure(results) -> dict:
+    """The run's false-failure probability: the union bound over its claims' (:attr:`ClaimResult.false_failure`).
+
+    Returns ``{"probability", "claims": {id: probability}, "undeclared": [ids declaring none]}``.
+    """
+    per_claim = {r.id: float((r.false_failure or {}).get("probability", 0.0)) for r in results}
+    return {"probability": float(sum(per_claim.values())), "claims": per_claim,
+            "undeclared": [i for i, p in per_claim.items() if p <= 0]}
 
 
 def run_claims(ids=None, ctx: RunContext | None = None, jobs: int = 1, on_method=None, on_claim=None) -> list:

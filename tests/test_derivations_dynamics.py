@@ -92,3 +92,33 @@ def test_package_reexports_the_names_used_outside():
     assert sorted(dynamics.__all__) == ["contraction_constant", "formulas", "projection_radius"]
     assert dynamics.contraction_constant is descent.contraction_constant
     assert dynamics.projection_radius is projection.projection_radius
+
+
+def test_contraction_constant_combination_is_proven():
+    steps = descent.contraction_constant_combination_proof()
+    assert len(steps) == 5 and all(steps.values()), steps
+
+
+def test_contraction_constant_combination_sees_a_smaller_constant(monkeypatch):
+    """The certificates use the derived C: 'max' replaced by its first argument, or C scaled by 0.9, fails."""
+    original = descent.contraction_constant
+
+    def first_argument_only():
+        C, (c, w, eta) = original()
+        return 4 * c ** 2 / eta ** 4, (c, w, eta)
+
+    for mutant in (first_argument_only, lambda: (original()[0] * sp.Rational(9, 10), original()[1])):
+        monkeypatch.setattr(descent, "contraction_constant", mutant)
+        assert not all(descent.contraction_constant_combination_proof().values())
+
+
+def test_nonnegativity_in_nonnegative_variables():
+    x, y = sp.symbols("x y", nonnegative=True)
+    assert descent.is_nonnegative_in_nonnegative_variables(x ** 3 + 2 * x * y, [x, y])
+    assert not descent.is_nonnegative_in_nonnegative_variables(x ** 2 - x * y, [x, y])
+
+
+def test_radius_from_the_discriminant():
+    _, r_zero = projection.radius_discriminant_condition()
+    r, _ = projection.projection_radius()
+    assert sp.simplify(r_zero - r) == 0

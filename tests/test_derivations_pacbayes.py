@@ -10,12 +10,22 @@ from derivations.pacbayes.latex_export import formulas
 from derivations.pacbayes.loss_moments import loss_moments_given_u, sigma_matrix, student_t_fourth_moment_factor
 from derivations.pacbayes.posterior_moments import (dense_posterior_moments, diagonal_posterior_moments,
                                                     whitened_empirical_posterior_loss)
-from derivations.pacbayes.tail_inequalities import lower_tail_inequality, one_plus_y_le_exp
+from derivations.pacbayes.tail_inequalities import lower_tail_inequality, nonnegative_on_unit_interval, one_plus_y_le_exp
 
 
 def test_lower_tail_and_exponential_inequalities_are_proved():
     assert lower_tail_inequality()["proved"]
-    assert one_plus_y_le_exp()["proved"]
+    facts = one_plus_y_le_exp()
+    assert facts["proved"] and facts["identity"] and facts["integrand (1-u) exp(u y) >= 0 on [0,1]"]
+
+
+def test_integrand_sign_is_checked_not_asserted():
+    """The nonnegativity of (1-u) exp(u y) on [0, 1] is decided by SymPy: wrong integrands are caught."""
+    u, y = sp.Symbol("u", real=True), sp.Symbol("y", real=True)
+    assert nonnegative_on_unit_interval((1 - u, sp.exp(u * y)), u)
+    assert not nonnegative_on_unit_interval((u - 1, sp.exp(u * y)), u)
+    assert not nonnegative_on_unit_interval((1 - u, u - sp.Rational(1, 2)), u)
+    assert not nonnegative_on_unit_interval((sp.Rational(9, 10) - u,), u)
 
 
 def test_kl_by_moments_and_by_integration():

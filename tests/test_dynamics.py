@@ -164,3 +164,56 @@ def test_package_reexports_the_names_used_outside():
                                                "gradient_descent", "stochastic_descent"])
     assert dynamics.gradient_descent is gradient_descent and dynamics.gradient_flow is gradient_flow
     assert dynamics.stochastic_descent is stochastic_descent and dynamics.step_sizes is step_sizes
+
+
+def test_step_sizes_pin_every_schedule():
+    """Exact values over many steps: a schedule off by one step or with another exponent is seen."""
+    k = np.arange(1000, dtype=float)
+    np.testing.assert_allclose(step_sizes(1000, 0.3, "harmonic", 7), 0.3 * 7 / (k + 7), rtol=1e-15)
+    np.testing.assert_allclose(step_sizes(1000, 0.3, "harmonic", 1), 0.3 / (k + 1), rtol=1e-15)
+    np.testing.assert_allclose(step_sizes(1000, 0.3, "power", 7, 0.6), 0.3 * (7 / (k + 7)) ** 0.6, rtol=1e-14)
+    assert np.all(step_sizes(1000, 0.3) == 0.3)
+    # Robbins-Monro: the harmonic sum grows like a k0 log(n), the squares stay bounded
+    steps = step_sizes(10 ** 5, 1.0, "harmonic", 10)
+    assert np.sum(steps) == pytest.approx(10 * np.log(10 ** 5 / 10), rel=0.02)
+    assert np.sum(steps ** 2) < 10 * 10 / 9
+
+
+def test_batch_grad_matches_model_for_every_depth():
+    from numeric.dynamics.batched_model import batch_grad
+
+    rng = np.random.default_rng(5)
+    for L in (2, 3, 4, 5):
+        W = rng.normal(size=(6, 4, L, 3))
+        W[0, 0, 1, 0] = 0.0  # zero weights are exact (no division)
+        wstar = rng.normal(size=3)
+        for regularized in (True, False):
+            g = batch_grad(W, wstar, 0.7, regularized)
+            for index in np.ndindex(6, 4):
+                expected = (model.grad_marginalized_loss(W[index], wstar, 0.7) if regularized
+                            else model.grad_loss(W[index], wstar))
+                np.testing.assert_allclose(g[index], expected, rtol=1e-12, atol=1e-14)
+
+
+def test_gradient_descent_to_convergence():
+    from numeric.dynamics.deterministic import gradient_descent_to_convergence
+
+    W0 = np.array([[[1.1, -0.9], [1.0, 1.2]], [[0.8, -1.2], [1.3, 0.7]]])
+    wstar = np.array([1.6, -1.2])
+    tr = gradient_descent_to_convergence(W0, wstar, 0.6, 0.05, 1e-10, chunk=300)
+    assert tr.info["converged"] and tr.records["grad_norm"][-1].max() <= 1e-10
+    assert tr.times[-1] == tr.info["steps"] and tr.times[-1] % 300 == 0 and tr.weights.shape[0] == tr.times[-1] + 1
+    single = gradient_descent(W0, wstar, 0.6, int(tr.times[-1]), 0.05)
+    np.testing.assert_array_equal(tr.weights, single.weights)  # the chunks join into one run
+    capped = gradient_descent_to_convergence(W0, wstar, 0.6, 0.05, 1e-10, chunk=100, max_steps=150)
+    assert not capped.info["converged"] and capped.times[-1] == 150
+    with pytest.raises(ValueError, match="gradient_tolerance"):
+        gradient_descent_to_convergence(W0, wstar, 0.6, 0.05, 0.0)
+
+
+def test_stochastic_descent_without_recorded_quantities():
+    X, Y = data.whitened_data(8, np.array([1.0, -0.5]), seed=1)
+    full = stochastic_descent(np.ones((2, 2)), X, Y, 0.5, 20, 0.01, seeds=3, seed=4)
+    bare = stochastic_descent(np.ones((2, 2)), X, Y, 0.5, 20, 0.01, seeds=3, seed=4, record_quantities=False)
+    assert bare.records == {}
+    np.testing.assert_array_equal(full.weights, bare.weights)

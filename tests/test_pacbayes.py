@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checks.stats import assert_means_equal
+from checks.stats import assert_means_equal, sample_shaped_moments
 from numeric import model
 from numeric import pacbayes
 from numeric.data import whitened_data
@@ -15,7 +15,7 @@ from numeric.pacbayes.bound import best_beta, bound_terms, bound_value
 from numeric.pacbayes.coverage import coverage_summary, simulate_bound
 from numeric.pacbayes.inputs import draw_datasets
 from numeric.pacbayes.posterior import kl_divergence, posterior_empirical_loss, posterior_loss_moments
-from numeric.pacbayes.sampling import diagonal_end_to_end, sample_loss_moments
+from numeric.pacbayes.sampling import conditional_loss_sampler, diagonal_end_to_end, sample_loss_moments
 from numeric.pacbayes.training import select_worst, train
 
 WSTAR = np.array([1.0, -0.5, 0.25])
@@ -24,12 +24,46 @@ W = np.array([[1.0, 0.7, -0.4], [0.8, -0.6, 0.5]])
 
 
 @pytest.mark.parametrize("inputs", ["gaussian", "student-t"])
-def test_loss_moments_match_sampling(inputs):
-    # 2e5 draws: detects errors of ~5 standard errors (about 1 % of E l, 5 % of E l^2), alpha 1e-6
-    pop, m2 = posterior_loss_moments(W, WSTAR, 0.3, SIGMA_X, 0.5, inputs, 20.0)
-    mo = sample_loss_moments(diagonal_end_to_end(W, 0.3), WSTAR, SIGMA_X, 0.5, inputs, 20.0, 200_000, seed=7)
+def test_loss_moments_match_conditional_sampling(inputs):
+    # 2e5 conditional draws (light tails: Edgeworth critical values apply), alpha 1e-6
+    pop, m2 = posterior_loss_moments(W, WSTAR, 0.1, SIGMA_X, 0.5, inputs, 40.0)
+    sampler = conditional_loss_sampler(diagonal_end_to_end(W, 0.1), WSTAR, SIGMA_X, 0.5, inputs, 40.0)
+    mo = sample_shaped_moments(sampler, 200_000, seed=7, centre=[pop, m2])
     ok, det = assert_means_equal(mo, [pop, m2])
     assert ok, det
+    assert max(det["shape"]["edgeworth_relative_correction"]) < 0.5
+
+
+@pytest.mark.parametrize("inputs", ["gaussian", "student-t"])
+def test_population_loss_matches_sampling_the_data(inputs):
+    """The full sampler (X and eps drawn) agrees on E l, whose draws are light enough; E l^2 = E r^4 is not tested
+    that way (skewness above 10: the Edgeworth z-test refuses it, see the next test)."""
+    pop, _ = posterior_loss_moments(W, WSTAR, 0.3, SIGMA_X, 0.5, inputs, 20.0)
+    full = sample_loss_moments(diagonal_end_to_end(W, 0.3), WSTAR, SIGMA_X, 0.5, inputs, 20.0, 200_000, seed=7)
+    shape = sample_shaped_moments(lambda rng, k, scratch: _full_loss_draws(rng, k, inputs), 200_000, seed=7)
+    assert np.allclose(shape.mean, full.mean[0])  # same draws, same numbers
+    ok, det = assert_means_equal(shape, pop)
+    assert ok, det
+
+
+def _full_loss_draws(rng, k, inputs):
+    """The draws of :func:`sample_loss_moments` (same random numbers in the same order), loss only."""
+    P = diagonal_end_to_end(W, 0.3)(rng, k)
+    X = rng.standard_normal((k, 3)) @ np.linalg.cholesky(SIGMA_X).T
+    if inputs == "student-t":
+        X *= np.sqrt(18.0 / rng.chisquare(20.0, size=(k, 1)))
+    residual = X @ WSTAR + 0.5 * rng.standard_normal(k) - np.sum(P * X, axis=1)
+    return residual * residual
+
+
+def test_sampling_the_data_is_too_heavy_tailed_for_a_z_test_of_the_second_moment():
+    """Student t_20 inputs: l^2 = r^4 has skewness in the tens; the Edgeworth critical value refuses it."""
+    def fourth_powers(rng, k, scratch):
+        return _full_loss_draws(rng, k, "student-t") ** 2
+    shape = sample_shaped_moments(fourth_powers, 200_000, seed=7)
+    assert shape.skewness > 10
+    with pytest.raises(ValueError, match="heavy-tailed"):
+        assert_means_equal(shape, float(shape.mean))
 
 
 def test_empirical_posterior_loss_matches_sampling_over_G():

@@ -92,3 +92,31 @@ def test_package_reexports_the_concept_modules():
     for name in package.__all__:
         (owner,) = [m for m in modules if name in m.__all__]
         assert getattr(package, name) is getattr(owner, name), name
+
+
+def test_parametrized_dense_minimizer_covers_minimizers():
+    rng = np.random.default_rng(3)
+    wstar = np.array([0.4, -1.1, 0.7])
+    for L, width in ((2, 3), (3, 2), (4, 2)):
+        n = dense_minimizers.parameter_count(L, width, 3)
+        assert n == (L - 1) * width * width + width * 3
+        Ws, p = dense_minimizers.parametrized_dense_minimizer(rng.normal(size=n), wstar, L, width)
+        np.testing.assert_allclose(dense_network.dense_product(Ws, p), wstar, atol=1e-12)
+        assert dense_network.dense_loss(Ws, p, np.eye(3), wstar) < 1e-24
+    with pytest.raises(ValueError, match="vanishes"):
+        dense_minimizers.parametrized_dense_minimizer(np.zeros(dense_minimizers.parameter_count(2, 2, 3)), wstar, 2, 2)
+    with pytest.raises(ValueError, match="x must have length"):
+        dense_minimizers.parametrized_dense_minimizer(np.zeros(3), wstar, 2, 2)
+
+
+def test_lower_bound_attained_iff_aligned_with_top_eigenvector():
+    """2 L (w*^T Sigma w*)/||w*||^{2/L} is the balanced sharpness when w* is a top eigenvector of Sigma."""
+    Q, _ = np.linalg.qr(np.random.default_rng(2).normal(size=(3, 3)))
+    Sigma = Q @ np.diag([5.0, 2.0, 1.0]) @ Q.T
+    for L in (2, 3):
+        aligned = 1.3 * Q[:, 0]
+        Ws, p = dense_minimizers.balanced_dense_minimizer(aligned, L, 3)
+        assert dense_network.dense_sharpness(Ws, p, Sigma, aligned) == pytest.approx(
+            minimizer_bounds.lower_bound(Sigma, aligned, L), rel=1e-12)
+        other = 1.3 * (Q[:, 0] + Q[:, 2]) / np.sqrt(2)
+        assert minimizer_bounds.balanced_sharpness(Sigma, other, L) > 1.05 * minimizer_bounds.lower_bound(Sigma, other, L)

@@ -85,7 +85,50 @@ def test_package_reexports_the_concept_modules():
     from numeric.stability import sgd_simulation
 
     modules = (closed_form, hessians, moment_recursion, sgd_simulation)
-    assert len(package.__all__) == len(set(package.__all__)) == 18
+    assert len(package.__all__) == len(set(package.__all__)) == 22
     for name in package.__all__:
         (owner,) = [m for m in modules if name in m.__all__]
         assert getattr(package, name) is getattr(owner, name), name
+
+
+# ---------------------------------------------------------------- convergence criteria with proved bounds
+@pytest.mark.parametrize("B", [1, 2, 5, 6])
+def test_collatz_wielandt_bracket_contains_the_spectral_radius(B):
+    rng = np.random.default_rng(10 + B)
+    X = rng.standard_normal((6, 3))
+    alpha = 0.9 * closed_form.threshold(X, B).threshold
+    rho = float(np.max(np.abs(np.linalg.eigvals(moment_recursion.recursion_matrix(X, B, alpha)))))
+    for S in (np.eye(3), np.diag([1.0, 0.1, 0.01]), np.outer([1.0, 2.0, 0.5], [1.0, 2.0, 0.5])):
+        lower, upper = moment_recursion.collatz_wielandt_bracket(X, B, alpha, S)
+        assert lower <= rho * (1 + 1e-12) and rho <= upper * (1 + 1e-12)
+
+
+def test_certified_stability_decides_both_sides_and_says_when_it_cannot():
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((6, 3))
+    a = closed_form.threshold(X, 2).threshold
+    assert moment_recursion.certified_stability(X, 2, 0.999 * a)["verdict"] == "stable"
+    assert moment_recursion.certified_stability(X, 2, 1.001 * a)["verdict"] == "unstable"
+    assert moment_recursion.certified_stability(X, 2, 1.0001 * a, max_steps=1)["verdict"] == "undecided"
+    with pytest.raises(ValueError, match="p must be in"):
+        moment_recursion.certified_stability(X, 2, a, p=1.5)
+    with pytest.raises(ValueError, match="alpha"):
+        moment_recursion.certified_stability(X, 2, -1.0)
+
+
+def test_regular_moment_limit_meets_its_error_bound():
+    rng = np.random.default_rng(4)
+    X = np.zeros((6, 4))
+    X[:, :3] = rng.standard_normal((6, 3))
+    g = rng.standard_normal((6, 4))
+    g -= g.mean(axis=0)
+    for B in (1, 3):
+        alpha = 0.9 * closed_form.threshold(X, B).threshold
+        out = moment_recursion.regular_moment_limit(X, g, B, alpha, theta0=rng.standard_normal(4), rtol=1e-11)
+        limit = closed_form.regular_limit_covariance(X, g, B, alpha)
+        assert np.linalg.norm(out["sigma"] - limit) <= out["error_bound"] + 1e-11 * np.linalg.norm(limit)
+        assert out["error_bound"] <= 1e-11 * np.linalg.norm(out["sigma"]) and out["top_eigenvalue"] < 1
+    with pytest.raises(ValueError, match="not below the stability threshold"):
+        moment_recursion.regular_moment_limit(X, g, 1, 1.01 * closed_form.threshold(X, 1).threshold)
+    with pytest.raises(ValueError, match="did not reach"):
+        moment_recursion.regular_moment_limit(X, g, 1, 0.9 * closed_form.threshold(X, 1).threshold, max_steps=3)

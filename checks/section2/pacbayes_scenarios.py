@@ -12,7 +12,8 @@ import numpy as np
 
 from numeric.pacbayes.coverage import simulate_bound
 
-__all__ = ["COMMON_WSTAR", "COMMON_INPUT_COVARIANCE", "SCENARIOS", "POSITIVE_SCENARIOS", "CONTROLS", "scenario"]
+__all__ = ["COMMON_WSTAR", "COMMON_INPUT_COVARIANCE", "SCENARIOS", "POSITIVE_SCENARIOS", "CONTROLS", "scenario",
+           "BOUNDARY_SCENARIO", "pilot_slack"]
 
 # The common setting: depth 2, width 3, correlated inputs, noisy labels.
 COMMON_WSTAR = (1.0, -0.5, 0.25)
@@ -54,7 +55,20 @@ POSITIVE_SCENARIOS = ("fixed-gaussian", "fixed-student-t", "prior-gaussian", "gd
 #: Negative controls: (variant, scenario where it must be violated significantly more often than delta).
 CONTROLS = (("no-kl", "overfit-gd"), ("no-log-delta", "prior-gaussian"), ("rate-n", "prior-gaussian"))
 
+#: The scenario of the coverage controls at the boundary (a bound lowered to be violated slightly more
+#: often than the check resolves, and a near-miss violated slightly less often than delta).
+BOUNDARY_SCENARIO = "fixed-gaussian"
+
 _SIMULATIONS: dict = {}
+
+
+def _simulation_arguments(settings: dict) -> dict:
+    """The settings of a scenario as arguments of :func:`numeric.pacbayes.coverage.simulate_bound` (arrays)."""
+    arguments = dict(settings)
+    for name in ("wstar", "weights", "Sigma"):
+        if arguments.get(name) is not None:
+            arguments[name] = np.array(arguments[name], dtype=float)
+    return arguments
 
 
 def scenario(name: str, ctx) -> dict:
@@ -64,13 +78,29 @@ def scenario(name: str, ctx) -> dict:
     seed = ctx.seed_for(f"lemma-2.3/{name}")
     key = (name, draws, seed)
     if key not in _SIMULATIONS:
-        arguments = dict(settings)
-        for vector_name in ("wstar", "weights"):
-            if arguments.get(vector_name) is not None:
-                arguments[vector_name] = np.array(arguments[vector_name], dtype=float)
-        if arguments.get("Sigma") is not None:
-            arguments["Sigma"] = np.array(arguments["Sigma"], dtype=float)
+        arguments = _simulation_arguments(settings)
         if len(_SIMULATIONS) > 16:
             _SIMULATIONS.clear()
         _SIMULATIONS[key] = simulate_bound(draws=draws, seed=seed, **arguments)
+    return _SIMULATIONS[key]
+
+
+def pilot_slack(name: str, ctx) -> np.ndarray:
+    """Sorted slack ``bound - E_G L_pop`` of the stated bound on an independent pilot run of scenario ``name``.
+
+    Same configuration, its own seed and ten times the draws of the run's scenario: the
+    boundary controls take the shift that makes the bound violated at a chosen rate from here,
+    so that rate is estimated independently of the draws that test it.
+    """
+    from numeric.pacbayes.bound import bound_terms
+
+    settings, (default, quick, thorough) = SCENARIOS[name]
+    draws = 10 * ctx.size(default, quick=quick, thorough=thorough)
+    pilot_ctx_seed = ctx.seed_for(f"lemma-2.3/pilot/{name}")
+    key = ("pilot", name, draws, pilot_ctx_seed)
+    if key not in _SIMULATIONS:
+        arguments = _simulation_arguments(settings)
+        sim = simulate_bound(draws=draws, seed=pilot_ctx_seed, **arguments)
+        terms = bound_terms(sim["empirical"], sim["kl"], sim["second_moment"], sim["n"], sim["delta"], sim["beta"])
+        _SIMULATIONS[key] = np.sort(terms["bound"] - sim["population"])
     return _SIMULATIONS[key]

@@ -8,7 +8,9 @@
   ``m = (1 - 2 alpha eta^2 A)^2 - 4 alpha^2 s^2`` per coordinate (:func:`gd_multiplier`);
 * with ``R <= c`` this gives Theorem 4.3 with the explicit constant
   ``C = 4 max(c^2, c^2/2 + 2 w*_inf^2 c) / eta^4`` (:func:`contraction_constant`, proof steps in
-  :func:`contraction_constant_proof`, the bound in :func:`contraction_factor_bound`).
+  :func:`contraction_constant_proof`, the last step -- combining them into ``|m| <= 1 - 4 alpha
+  eta^{2(L-1)} + C alpha^2`` -- in :func:`contraction_constant_combination_proof`, the bound in
+  :func:`contraction_factor_bound`).
 """
 from __future__ import annotations
 
@@ -25,6 +27,8 @@ __all__ = [
     "gd_multiplier",
     "contraction_constant",
     "contraction_constant_proof",
+    "contraction_constant_combination_proof",
+    "is_nonnegative_in_nonnegative_variables",
     "contraction_factor_bound",
 ]
 
@@ -121,6 +125,75 @@ def contraction_constant_proof(L: int, l: int) -> dict:
             2 * (A * s.w[a] * s.w[b]) ** 2 + 2 * s.wstar ** 2 * p ** 2 - s_pair ** 2,
             (A * s.w[a] * s.w[b] + s.wstar * p) ** 2),
     }
+
+
+def is_nonnegative_in_nonnegative_variables(expr, variables) -> bool:
+    """``True`` if ``expr`` expands to a polynomial in ``variables`` with non-negative coefficients
+    (a certificate of ``expr >= 0`` whenever every variable is ``>= 0``)."""
+    p = sp.Poly(sp.expand(expr), *variables)
+    return all(coeff >= 0 for coeff in p.coeffs())
+
+
+def contraction_constant_combination_proof() -> dict:
+    """The last step of :func:`contraction_constant`: the per-piece bounds give ``|m| <= 1 - 4 alpha eta^{2(L-1)} + C alpha^2``.
+
+    Independent of ``L``: write ``e = eta^{2(L-2)}`` (so ``eta^{2(L-1)} = eta^2 e``) and encode every
+    hypothesis as a non-negative slack variable:
+
+    * eq 36, ``A >= e``: ``A = e + p``;
+    * ``eta^4 A <= R <= c`` (:func:`contraction_constant_proof`, ``L_R`` non-increasing): ``c = eta^4 A + q``;
+    * ``s^2 <= S2 = (c^2/2 + 2 w_inf^2 c)/eta^4`` (pieces of :func:`contraction_constant_proof`):
+      ``S2 = sigma + t`` with ``sigma = s^2``; the pieces ``2 (A w_l w_{l+1})^2 <= c^2/(2 eta^4)`` (from
+      ``2 eta^2 X <= R = 2 eta^2 X + v1``, ``R <= c``) and ``2 w*^2 pi^2 <= 2 w_inf^2 c/eta^4`` (from
+      ``eta^4 P <= R``, ``w*^2 <= w_inf^2``) are checked as certificates too;
+    * ``C = 4 max(c^2, S2 eta^4)/eta^4``: ``C = 4 c^2/eta^4 + r1 = 4 S2 + r2``;
+    * the step condition ``alpha <= 1/(4 eta^{2(L-1)})``: ``1 - 4 alpha eta^2 e = u``.
+
+    With ``m = (1 - 2 alpha eta^2 A)^2 - 4 alpha^2 sigma`` and ``b = 1 - 4 alpha eta^2 e + C alpha^2``:
+    ``b - m`` and ``b + m`` are (after substitution, times ``eta^4``) polynomials with non-negative
+    coefficients in non-negative variables, plus the square ``(1 - 2 alpha eta^2 A)^2``; so ``|m| <= b``
+    and ``||D(k+1)||_F <= b ||D(k)||_F``.
+    """
+    alpha, eta, e, p, q, sigma, t, r1, r2, u = sp.symbols("alpha eta e p q sigma t r1 r2 u", nonnegative=True)
+    X, v1, v2, v4, P, w_inf, v3 = sp.symbols("X v1 v2 v4 P w_inf v3", nonnegative=True)
+    A = e + p
+    c = eta ** 4 * A + q
+    m = (1 - 2 * alpha * eta ** 2 * A) ** 2 - 4 * alpha ** 2 * sigma
+    C_first = 4 * c ** 2 / eta ** 4 + r1
+    S2 = sigma + t
+    C_second = 4 * S2 + r2
+    bound_first = 1 - 4 * alpha * eta ** 2 * e + C_first * alpha ** 2
+    # the step condition: 1 - 4 alpha eta^2 e = u >= 0, so b = u + C alpha^2
+    bound_second = u + C_second * alpha ** 2
+    minus_square = sp.expand(bound_second + m - (1 - 2 * alpha * eta ** 2 * A) ** 2)
+    # the two pieces of s^2 <= S2, with R = 2 eta^2 X + v1 = eta^4 P + v2, c = R + v4, w*^2 = w_inf^2 - v3
+    R_from_X, R_from_P = 2 * eta ** 2 * X + v1, eta ** 4 * P + v2
+    piece_x = (R_from_X + v4) ** 2 / 2 - 2 * eta ** 4 * X ** 2
+    piece_y = 2 * w_inf ** 2 * (R_from_P + v4) - 2 * (w_inf ** 2 - v3) * eta ** 4 * P
+    variables = [alpha, eta, e, p, q, sigma, t, r1, r2, u]
+    return {
+        "b - m >= 0 (C >= 4 c^2/eta^4, A >= eta^{2(L-2)}, eta^4 A <= c)": is_nonnegative_in_nonnegative_variables(
+            sp.expand((bound_first - m) * eta ** 4), variables),
+        "b + m >= 0 (C >= 4 S2 >= 4 s^2, alpha <= 1/(4 eta^{2(L-1)}))": is_nonnegative_in_nonnegative_variables(
+            minus_square, variables),
+        "2 (A w_l w_{l+1})^2 <= c^2/(2 eta^4)": is_nonnegative_in_nonnegative_variables(
+            sp.expand(piece_x), [eta, X, v1, v4]),
+        "2 w*^2 pi_{-{l,l+1}}^2 <= 2 w_inf^2 c/eta^4": is_nonnegative_in_nonnegative_variables(
+            sp.expand(piece_y), [eta, P, v2, v4, w_inf, v3]),
+        "C = 4 max(...)/eta^4 >= both": _max_dominates_both(),
+    }
+
+
+def _max_dominates_both() -> bool:
+    """``contraction_constant`` is at least ``4 c^2/eta^4`` and ``4 (c^2/2 + 2 w^2 c)/eta^4`` (at sampled rationals)."""
+    C, (c, w, eta) = contraction_constant()
+    for cv, wv in ((sp.Rational(1, 3), sp.Rational(5, 2)), (sp.Integer(7), sp.Rational(1, 10)), (sp.Integer(2), 1)):
+        values = {c: cv, w: wv, eta: sp.Rational(3, 4)}
+        first = (4 * c ** 2 / eta ** 4).subs(values)
+        second = (4 * (c ** 2 / 2 + 2 * w ** 2 * c) / eta ** 4).subs(values)
+        if C.subs(values) != max(first, second):
+            return False
+    return True
 
 
 def contraction_factor_bound(L: int, rate_factor=4, with_c=True):

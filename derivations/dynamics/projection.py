@@ -63,5 +63,9 @@ def radius_discriminant_condition():
     Ls, n, eta, r, x = sp.symbols("L n_wstar eta r x", positive=True)
     q = 2 * Ls * x ** 2 - 2 * Ls * n * x + 2 * eta ** (2 * (Ls - 1)) * r ** 2
     disc = sp.discriminant(q, x)
-    roots = sp.solve(sp.Eq(disc, 0), r)
-    return sp.factor(disc), roots[0]
+    # the discriminant is c2 r^2 + c0 with c2 < 0 < c0: it vanishes at r = sqrt(-c0/c2)
+    polynomial = sp.Poly(disc, r)
+    if polynomial.degree() != 2 or polynomial.coeff_monomial(r) != 0:
+        raise ArithmeticError(f"discriminant is not of the form c2 r^2 + c0: {disc}")
+    r_zero = sp.sqrt(sp.simplify(-polynomial.coeff_monomial(1) / polynomial.coeff_monomial(r ** 2)))
+    return sp.factor(disc), r_zero

@@ -11,7 +11,7 @@ import sympy as sp
 
 from .symbols import lam
 
-__all__ = ["lower_tail_inequality", "one_plus_y_le_exp", "mgf_bound"]
+__all__ = ["lower_tail_inequality", "one_plus_y_le_exp", "mgf_bound", "nonnegative_on_unit_interval"]
 
 
 def lower_tail_inequality() -> dict:
@@ -38,18 +38,41 @@ def lower_tail_inequality() -> dict:
     return facts
 
 
+def nonnegative_on_unit_interval(factors, u) -> bool:
+    """Whether the product of ``factors`` (expressions in ``u``) is ``>= 0`` for every ``u`` in ``[0, 1]``.
+
+    Each factor must be provably positive for real arguments (SymPy's assumptions, e.g.
+    ``exp``) or have no negative value on ``[0, 1]`` (``solveset`` of ``factor < 0`` is empty).
+    """
+    unit = sp.Interval(0, 1)
+    for factor in factors:
+        if factor.is_positive or factor.is_nonnegative:
+            continue
+        if sp.solveset(sp.Lt(factor, 0), u, unit) != sp.S.EmptySet:
+            return False
+    return True
+
+
 def one_plus_y_le_exp() -> dict:
-    """Prove ``1 + y <= exp(y)`` for real ``y``: ``exp(y) - 1 - y = y^2 int_0^1 (1-s) exp(s y) ds >= 0``."""
+    """Prove ``1 + y <= exp(y)`` for real ``y``: ``exp(y) - 1 - y = y^2 int_0^1 (1-u) exp(u y) du >= 0``.
+
+    Two facts, both checked: the integral identity (SymPy integrates; for ``y = 0`` both sides
+    vanish) and that the integrand ``(1 - u) exp(u y)`` is ``>= 0`` on ``[0, 1]``
+    (:func:`nonnegative_on_unit_interval`: ``1 - u`` has no negative value there, ``exp`` of a
+    real number is positive), so the right-hand side is ``y^2`` times a nonnegative number.
+    """
     y = sp.Symbol("y", real=True)
-    u = sp.Symbol("u", nonnegative=True)
-    remainder = y**2 * sp.integrate((1 - u) * sp.exp(u * y), (u, 0, 1), conds="none")
+    u = sp.Symbol("u", real=True)
+    integrand_factors = (1 - u, sp.exp(u * y))
+    remainder = y**2 * sp.integrate(sp.Mul(*integrand_factors), (u, 0, 1), conds="none")
     target = sp.exp(y) - 1 - y
     ok = sp.simplify(sp.piecewise_fold(remainder - target)) == 0
     if not ok:  # SymPy returns a Piecewise for y = 0; check the generic branch
         ok = all(sp.simplify(e - target) == 0 for e, c in sp.piecewise_fold(remainder).args if c != sp.S.false
                  and not (c == sp.Eq(y, 0))) if isinstance(remainder, sp.Piecewise) else False
-    return {"remainder": remainder, "identity": bool(ok), "integrand (1-u) exp(u y) >= 0 on [0,1]": True,
-            "proved": bool(ok)}
+    nonnegative = nonnegative_on_unit_interval(integrand_factors, u)
+    return {"remainder": remainder, "identity": bool(ok), "integrand (1-u) exp(u y) >= 0 on [0,1]": nonnegative,
+            "proved": bool(ok and nonnegative)}
 
 
 def mgf_bound(mu=None, m2=None, lam_=lam):

@@ -56,7 +56,7 @@ from .. import model
 from ..shrinkage.certified_roots import shrinkage_roots
 from ..shrinkage.exact_inputs import to_fraction
 from ..validation import check_depth, check_eta, check_int, check_vector, check_weights
-from .classification import classify_eigenvalues, eigenvalue_sign_flags, kind_from_sign_flags
+from .classification import classify_coordinate_point, kind_from_sign_flags, point_sign_flags
 
 __all__ = [
     "CriticalPoint",
@@ -135,11 +135,11 @@ def _first_pattern(L: int, sign: int) -> tuple:
     return (1,) * (L - 1) + (sign,)
 
 
-def _coordinate_point(W, wstar, eta, lam, root_index, eigenvalues, multiplicity, digits, orbit_size=1):
+def _coordinate_point(W, wstar, eta, lam, root_index, eigenvalues, multiplicity, digits, orbit_size, kind):
     """A :class:`CoordinateCriticalPoint` at the ``(L, 1)`` mpf column ``W`` (value and loss evaluated there)."""
     return CoordinateCriticalPoint(
         w=np.array([float(x) for x in W[:, 0]]), w_mp=list(W[:, 0]), lam=lam, root_index=root_index,
-        kind=classify_eigenvalues(eigenvalues, digits), value=model.marginalized_loss(W, wstar, eta),
+        kind=kind, value=model.marginalized_loss(W, wstar, eta),
         loss=model.loss(W, wstar), eigenvalues=eigenvalues, multiplicity=multiplicity, digits=digits,
         orbit_size=orbit_size)
 
@@ -170,7 +170,10 @@ def _orbits_cached(L: int, eta_exact, wstar_exact, digits: int):
             W = np.array([[si * a] for si in pattern], dtype=object)
             hessian = model.hessian_marginalized_loss(W, wstar, eta)[0]
             eigenvalues = sorted(mpmath.eigsy(mpmath.matrix(hessian.tolist()), eigvals_only=True))
-            orbits.append(_coordinate_point(W, wstar, eta, lam, root_index, eigenvalues, multiplicity, digits, size))
+            kind = classify_coordinate_point(L, eta_exact, wstar_exact, root_index, pattern, eigenvalues, digits,
+                                             multiplicity)
+            orbits.append(_coordinate_point(W, wstar, eta, lam, root_index, eigenvalues, multiplicity, digits, size,
+                                            kind))
     return tuple(orbits)
 
 
@@ -269,7 +272,7 @@ def _combine_coordinates(per_coordinate, choice) -> CriticalPoint:
     """The product point choosing ``per_coordinate[h][choice[h]]`` in each coordinate ``h``."""
     chosen = [per_coordinate[h][i] for h, i in enumerate(choice)]
     W = np.stack([p.w for p in chosen], axis=1)
-    flags = [eigenvalue_sign_flags(p.eigenvalues, p.digits) for p in chosen]
+    flags = [point_sign_flags(p.kind, p.eigenvalues, p.digits) for p in chosen]
     kind = kind_from_sign_flags(any(f[0] for f in flags), any(f[1] for f in flags), any(f[2] for f in flags))
     return CriticalPoint(
         weights=W, lambdas=np.array([float(p.lam) for p in chosen]), kind=kind,

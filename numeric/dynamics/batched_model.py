@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..model import products_excluding
 
 __all__ = ["batch_loss", "batch_marginalized_loss", "batch_grad", "balancing_gaps"]
 
@@ -24,17 +23,42 @@ def batch_marginalized_loss(Wb, wstar, eta):
     return batch_loss(Wb, wstar) + np.sum(np.prod(W2 + eta * eta, axis=-2) - np.prod(W2, axis=-2), axis=-1)
 
 
+def _excluding_products(rows):
+    """``[prod_{k != l} rows[k] for l]`` for a list of equally shaped arrays (prefix times suffix products)."""
+    L = len(rows)
+    prefix = [rows[0]]
+    for l in range(1, L - 1):
+        prefix.append(prefix[-1] * rows[l])
+    suffix = [rows[L - 1]]
+    for l in range(L - 2, 0, -1):
+        suffix.append(suffix[-1] * rows[l])
+    suffix = suffix[::-1]  # suffix[j] = prod_{k >= j + 1} rows[k]
+    out = [suffix[0]]
+    out += [prefix[l - 1] * suffix[l] for l in range(1, L - 1)]
+    out.append(prefix[L - 2])
+    return out
+
+
 def batch_grad(Wb, wstar, eta, regularized=True):
     """``grad L_R`` (or ``grad L``) for each run, shape like ``Wb`` (..., L, d).
 
     ``grad_{W_l} L_R = -2 (w* - pi) prod_{k!=l} W_k + 2 W_l [prod_{k!=l}(W_k^2+eta^2) - prod_{k!=l} W_k^2]``
-    (Lemma 2.1 averaged, Lemma 2.2).  Uses ``prod_{k!=l} W_k^2 = (prod_{k!=l} W_k)^2``.
+    (Lemma 2.1 averaged, Lemma 2.2).  Uses ``prod_{k!=l} W_k^2 = (prod_{k!=l} W_k)^2``; the products over
+    the few layers are taken row by row (prefix times suffix, exact at zero weights).
     """
-    excl = products_excluding(Wb)
-    pi = np.prod(Wb, axis=-2)
-    g = -2.0 * (wstar - pi)[..., None, :] * excl
-    if regularized:
-        g += 2.0 * Wb * (products_excluding(Wb * Wb + eta * eta) - excl * excl)
+    Wb = np.asarray(Wb, dtype=float)
+    L = Wb.shape[-2]
+    rows = [Wb[..., l, :] for l in range(L)]
+    excluded = _excluding_products(rows)
+    residual = -2.0 * (wstar - excluded[0] * rows[0])  # -2 (w* - pi)
+    g = np.empty_like(Wb)
+    eta_squared = float(eta) * float(eta)
+    shifted = _excluding_products([r * r + eta_squared for r in rows]) if regularized else None
+    for l in range(L):
+        if regularized:
+            g[..., l, :] = residual * excluded[l] + 2.0 * rows[l] * (shifted[l] - excluded[l] * excluded[l])
+        else:
+            g[..., l, :] = residual * excluded[l]
     return g
 
 

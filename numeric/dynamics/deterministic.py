@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..validation import check_int
+from ..kernels import resolve_engine
+from ..validation import check_int, check_positive
+from .compiled import descend
 from .schedules import step_sizes, steps_to_record
 from .trajectory import Trajectory, progress_bar, records_from_weights, validated_problem
 
-__all__ = ["gradient_descent"]
+__all__ = ["gradient_descent", "gradient_descent_to_convergence"]
 
 
 def gradient_descent(W0, wstar, eta, steps, step_size, schedule="constant", decay_start=1000,
                      power=1.0, record_every=1, regularized=True, record_steps=None,
-                     progress=False) -> Trajectory:
+                     progress=False, engine="auto") -> Trajectory:
     """Gradient descent ``W(k+1) = W(k) - alpha_k grad L_R(W(k))`` (eq 18).
 
     ``regularized=False``: GD on the unregularized loss ``L`` (eq 4 with the full
@@ -26,8 +28,11 @@ def gradient_descent(W0, wstar, eta, steps, step_size, schedule="constant", deca
     (the last step always recorded), or at ``record_steps`` if given.
     Step sizes from :func:`step_sizes`.  Iterates that overflow become ``inf``/``nan``
     (a step size far above the bound of Theorem 4.2 may diverge); that is reported,
-    not raised.
+    not raised.  ``engine``: ``"numba"`` runs the compiled loop of
+    :mod:`numeric.kernels.descent` (bit-identical iterates), ``"numpy"`` the NumPy
+    reference below, ``"auto"`` numba when installed.
     """
+    engine = resolve_engine(engine)
     Wb, batched, wstar, eta = validated_problem(W0, wstar, eta)
     steps = check_int(steps, "steps", minimum=0)
     alphas = step_sizes(steps, step_size, schedule, decay_start, power)
@@ -38,7 +43,63 @@ def gradient_descent(W0, wstar, eta, steps, step_size, schedule="constant", deca
     out = np.empty((len(recorded_steps), L, K * d))
     bar = progress_bar(steps, "gradient descent", progress and steps >= 10_000)
     W = np.ascontiguousarray(W)
+    if engine == "numba":
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            descend(W, wstar_wide, eta, alphas, recorded_steps, out, regularized, bar)
+    else:
+        _descend_with_numpy(W, wstar_wide, eta, alphas, recorded_steps, out, regularized, bar)
+    if bar is not None:
+        bar.close()
+    weights = out.reshape(len(recorded_steps), L, K, d).transpose(0, 2, 1, 3)
+    weights = np.ascontiguousarray(weights)
+    with np.errstate(over="ignore", invalid="ignore"):
+        records = records_from_weights(weights, wstar, eta)
+    info = {"algorithm": "gd" if regularized else "gd-unregularized", "schedule": schedule,
+            "step_size": float(step_size), "decay_start": decay_start, "power": power,
+            "first_step": float(alphas[0]) if steps else None,
+            "last_step": float(alphas[-1]) if steps else None,
+            "diverged": bool(not np.all(np.isfinite(weights[-1])))}
+    return Trajectory(np.asarray(recorded_steps), weights, records, batched, info)
+
+
+def gradient_descent_to_convergence(W0, wstar, eta, step_size, gradient_tolerance, chunk=1000, max_steps=200_000,
+                                    regularized=True) -> Trajectory:
+    """Constant-step GD (eq 18) until every run has ``||grad|| <= gradient_tolerance``, or ``max_steps``.
+
+    Runs :func:`gradient_descent` in chunks of ``chunk`` steps, each recorded at every step, and
+    joins them; stops after the first chunk that ends converged (or diverged, or at ``max_steps``).
+    ``info["converged"]`` says whether the criterion was met, ``info["steps"]`` how many steps ran.
+    """
+    tolerance = float(check_positive(gradient_tolerance, "gradient_tolerance"))
+    chunk = check_int(chunk, "chunk", minimum=1)
+    max_steps = check_int(max_steps, "max_steps", minimum=1)
+    Wb, batched, wstar, eta = validated_problem(W0, wstar, eta)
+    pieces, done, start = [], 0, Wb
+    converged = False
+    while done < max_steps:
+        piece = gradient_descent(start, wstar, eta, min(chunk, max_steps - done), step_size, regularized=regularized)
+        pieces.append(piece)
+        done += int(piece.times[-1])
+        final_grad = piece.records["grad_norm"][-1]
+        if not np.all(np.isfinite(piece.weights[-1])):
+            break
+        if float(np.max(final_grad)) <= tolerance:
+            converged = True
+            break
+        start = piece.weights[-1]
+    weights = np.concatenate([pieces[0].weights] + [p.weights[1:] for p in pieces[1:]])
+    records = {name: np.concatenate([pieces[0].records[name]] + [p.records[name][1:] for p in pieces[1:]])
+               for name in pieces[0].records}
+    info = dict(pieces[-1].info)
+    info.update({"converged": converged, "steps": done, "gradient_tolerance": tolerance,
+                 "diverged": bool(not np.all(np.isfinite(weights[-1])))})
+    return Trajectory(np.arange(done + 1), weights, records, batched, info)
+
+
+def _descend_with_numpy(W, wstar_wide, eta, alphas, recorded_steps, out, regularized, bar) -> None:
+    """The NumPy reference loop: :func:`_descent_step_kernel` every step, ``W`` recorded into ``out``."""
     take_step = _descent_step_kernel(W, wstar_wide, eta, regularized)
+    steps = len(alphas)
     record_index = 0
     next_recorded_step = recorded_steps[0]
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -52,18 +113,6 @@ def gradient_descent(W0, wstar, eta, steps, step_size, schedule="constant", deca
             take_step(2.0 * alphas[k])
             if bar is not None and k % 1000 == 0:
                 bar.update(1000 if k else 0)
-    if bar is not None:
-        bar.close()
-    weights = out.reshape(len(recorded_steps), L, K, d).transpose(0, 2, 1, 3)
-    weights = np.ascontiguousarray(weights)
-    with np.errstate(over="ignore", invalid="ignore"):
-        records = records_from_weights(weights, wstar, eta)
-    info = {"algorithm": "gd" if regularized else "gd-unregularized", "schedule": schedule,
-            "step_size": float(step_size), "decay_start": decay_start, "power": power,
-            "first_step": float(alphas[0]) if steps else None,
-            "last_step": float(alphas[-1]) if steps else None,
-            "diverged": bool(not np.all(np.isfinite(weights[-1])))}
-    return Trajectory(np.asarray(recorded_steps), weights, records, batched, info)
 
 
 def _descent_step_kernel(W, wstar_wide, eta, regularized):

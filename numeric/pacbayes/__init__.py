@@ -26,7 +26,8 @@ The package, one module per concept:
 * :mod:`.bound`: the right-hand side of the bound, its wrong variants, the best beta;
 * :mod:`.training`: data-dependent weights (GD or S-SAM on the data set, or the
   worst member of a fixed family);
-* :mod:`.sampling`: Monte Carlo of ``(E_G E_Z l, E_G E_Z l^2)`` for diagonal and dense networks;
+* :mod:`.sampling`: Monte Carlo of ``(E_G E_Z l, E_G E_Z l^2)`` for diagonal and dense networks
+  (by sampling the data, or conditional on ``P`` and the Student mixing variable);
 * :mod:`.coverage`: both sides over many data sets and the violation frequency.
 
 This ``__init__`` re-exports the public names (``from numeric import pacbayes as pb;
@@ -39,7 +40,7 @@ from .bound import VARIANTS, best_beta, bound_terms, bound_value
 from .coverage import coverage_summary, simulate_bound
 from .inputs import INPUT_KINDS, draw_datasets, input_fourth_moment_factor
 from .posterior import kl_divergence, posterior_empirical_loss, posterior_loss_moments
-from .sampling import dense_end_to_end, diagonal_end_to_end, sample_loss_moments
+from .sampling import conditional_loss_sampler, dense_end_to_end, diagonal_end_to_end, sample_loss_moments
 from .training import select_worst, train
 
 __all__ = [
@@ -58,6 +59,7 @@ __all__ = [
     "diagonal_end_to_end",
     "dense_end_to_end",
     "sample_loss_moments",
+    "conditional_loss_sampler",
     "select_worst",
     "simulate_bound",
     "coverage_summary",

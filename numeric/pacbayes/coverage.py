@@ -64,8 +64,9 @@ def simulate_bound(wstar, depth, sigma, n, draws, delta=0.05, beta=1.0, weights=
     }
 
 
-def coverage_summary(sim, variant="lemma-2.3", alpha=1e-6, quantiles=(0.0, 0.05, 0.25, 0.5, 0.75, 0.95, 1.0)):
-    """Violation frequency of the bound ``variant`` over the draws of :func:`simulate_bound`.
+def coverage_summary(sim, variant="lemma-2.3", alpha=1e-6, quantiles=(0.0, 0.05, 0.25, 0.5, 0.75, 0.95, 1.0),
+                     shift=0.0):
+    """Violation frequency of the bound ``variant`` (lowered by ``shift``) over the draws of :func:`simulate_bound`.
 
     Returns plain numbers: ``violations``, ``violation_rate``, exact one-sided
     Clopper-Pearson bounds at confidence ``1 - alpha`` (``violation_lower``,
@@ -73,11 +74,15 @@ def coverage_summary(sim, variant="lemma-2.3", alpha=1e-6, quantiles=(0.0, 0.05,
     the slack ``bound - E_G L_pop`` and of the ratio ``(bound - emp) / (pop - emp)``
     where the gap is positive, medians of the bound and its terms, and the best
     beta in hindsight (:func:`numeric.pacbayes.bound.best_beta`) with the bound it
-    would give (not a valid bound: beta must be chosen before the data).
+    would give (not a valid bound: beta must be chosen before the data).  ``shift > 0`` lowers the
+    bound by a constant (negative controls at the boundary: a bound violated slightly more often).
     """
+    shift = float(shift)
+    if not np.isfinite(shift):
+        raise ValueError(f"shift must be finite, got {shift}")
     terms = bound_terms(sim["empirical"], sim["kl"], sim["second_moment"], sim["n"], sim["delta"], sim["beta"],
                         variant)
-    bound = terms["bound"]
+    bound = terms["bound"] - shift
     population = sim["population"]
     violated = population > bound
     violations, draws = int(np.sum(violated)), int(violated.size)
@@ -90,7 +95,7 @@ def coverage_summary(sim, variant="lemma-2.3", alpha=1e-6, quantiles=(0.0, 0.05,
                                                     * sim["second_moment"] / sim["n"])
     q = list(quantiles)
     return {
-        "variant": variant, "draws": draws, "violations": violations, "violation_rate": violations / draws,
+        "variant": variant, "shift": shift, "draws": draws, "violations": violations, "violation_rate": violations / draws,
         "alpha": alpha, "violation_lower": lower, "violation_upper": upper, "violation_upper_95": upper_95,
         "delta": sim["delta"], "beta": sim["beta"], "n": sim["n"],
         "bound_median": float(np.median(bound)), "population_loss_median": float(np.median(population)),

@@ -13,7 +13,8 @@ from scipy.integrate import solve_ivp
 from ..validation import check_depth, check_int, check_positive, check_vector
 from .dense_network import check_dense_network, dense_grad, dense_loss, flatten, unflatten
 
-__all__ = ["rank_one_minimizer", "balanced_dense_minimizer", "random_dense_minimizer", "gradient_flow"]
+__all__ = ["rank_one_minimizer", "balanced_dense_minimizer", "random_dense_minimizer", "parametrized_dense_minimizer",
+           "parameter_count", "gradient_flow"]
 
 
 def rank_one_minimizer(wstar, scales, widths) -> tuple:
@@ -70,6 +71,40 @@ def random_dense_minimizer(wstar, L, width, seed, scale=1.0) -> tuple:
     R -= np.outer(v, v @ R) / (v @ v)
     Ws[0] = np.outer(v, wstar) / (v @ v) + R
     return Ws, p
+
+
+def parameter_count(L, width, d) -> int:
+    """Number of free parameters of :func:`parametrized_dense_minimizer`: ``W_2..W_L`` and ``W_1``'s free part."""
+    return (L - 1) * width * width + width * d
+
+
+def parametrized_dense_minimizer(x, wstar, L, width) -> tuple:
+    """Every minimizer with ``p = e_1``, from free parameters ``x`` (length :func:`parameter_count`).
+
+    ``x`` holds ``W_2..W_L`` (``width x width`` each, row-major) and a ``width x d`` matrix ``R``; with
+    ``v = W_2^T ... W_L^T p``, ``W_1 = v w*^T / ||v||^2 + (I - v v^T/||v||^2) R``, so ``W_1^T v = w*``.
+    Raises ``ValueError`` if ``v`` vanishes (no minimizer with these ``W_2..W_L``).  For searches over the
+    minimizer set (Marion & Chizat's lower bound, ``sharpness-minimizers``).
+    """
+    L = check_depth(L)
+    width = check_int(width, "width", minimum=1)
+    wstar = np.asarray(check_vector(wstar, "wstar"), dtype=float)
+    d = wstar.size
+    x = np.asarray(x, dtype=float)
+    if x.shape != (parameter_count(L, width, d),):
+        raise ValueError(f"x must have length {parameter_count(L, width, d)}, got shape {x.shape}")
+    upper = [x[(k - 1) * width * width:k * width * width].reshape(width, width) for k in range(1, L)]
+    R = x[(L - 1) * width * width:].reshape(width, d)
+    p = np.zeros(width)
+    p[0] = 1.0
+    v = p
+    for Wk in reversed(upper):
+        v = Wk.T @ v
+    vv = float(v @ v)
+    if vv <= 1e-12:
+        raise ValueError("x: W_2^T ... W_L^T p vanishes, so no W_1 makes a minimizer")
+    W1 = np.outer(v, wstar) / vv + R - np.outer(v, v @ R) / vv
+    return [W1] + upper, p
 
 
 def gradient_flow(Ws0, p, Sigma, wstar, t_max: float, rtol: float = 1e-10, atol: float = 1e-13) -> tuple:

@@ -36,9 +36,12 @@ __all__ = [
 def lower_bound(Sigma, wstar, L) -> float:
     """Lower bound on the sharpness of every minimizer (unit ``p``): ``2 L (w*^T Sigma w*) / ||w*||^{2/L}``.
 
-    Along ``V_k = c_k W_k / ||W_k||_F`` the quadratic form is ``2 w*^T Sigma w* (sum_k c_k/||W_k||_F)^2``;
-    maximizing over unit ``c`` and using ``||w*|| <= prod ||W_k||_F`` with AM-GM gives the bound
-    (Marion & Chizat, Thm 2, reconstructed).  Whitened: ``2 L ||w*||^{2-2/L}``.
+    Marion & Chizat, Thm 2, reconstructed.  Along ``V_k = c_k W_k / ||W_k||_F`` the quadratic form is
+    ``2 w*^T Sigma w* sum_k ||W_k||_F^{-2}`` (best unit ``c``), which is at least the bound by AM-GM when
+    ``prod_k ||W_k||_F = ||w*||`` (rank-one aligned minimizers, e.g. the balanced one); for other minimizers
+    ``prod_k ||W_k||_F > ||w*||`` and this direction alone does not prove it: there the bound is verified by
+    adversarial search over minimizers (``sharpness-minimizers``).  Attained iff ``w*`` is a top eigenvector
+    of ``Sigma`` (then it equals the balanced sharpness).  Whitened: ``2 L ||w*||^{2-2/L}``.
     """
     L = check_depth(L)
     a = float(np.linalg.norm(wstar))

@@ -29,7 +29,11 @@ from .closed_form import (
 )
 from .hessians import StabilityProblem, batch_p, problem
 from .moment_recursion import (
+    certified_stability,
+    collatz_wielandt_bracket,
     kronecker_matrices,
+    range_recursion_top_eigenvalue,
+    regular_moment_limit,
     recursion_matrix,
     regular_moment_trajectory,
     second_moment_step,
@@ -56,4 +60,8 @@ __all__ = [
     "regular_limit_covariance",
     "regular_moment_trajectory",
     "simulate_sgd_regular",
+    "collatz_wielandt_bracket",
+    "certified_stability",
+    "range_recursion_top_eigenvalue",
+    "regular_moment_limit",
 ]
