@@ -31,28 +31,13 @@ from .gaussian import gaussian_expectation, whitened_expectation
 from .polynomial_rings import as_polynomial, has_square_certificate, is_identity, polynomial_ring, ring_expand
 
 __all__ = [
-    "CoordinateSymbols",
-    "coordinate_symbols",
-    "coordinate_loss",
-    "marginalized_loss",
-    "regularizer_closed_form",
-    "regularizer_subset_expansion",
-    "regularizer_without_constant",
-    "weight_decay_bound",
-    "weight_decay_gap",
-    "average_sharpness",
-    "average_sharpness_heat_series",
-    "NetworkSymbols",
-    "network_symbols",
-    "noisy_loss",
-    "noisy_gradient",
-    "noisy_gradient_closed_form",
-    "noisy_gradient_closed_form_xx",
-    "mean_noisy_gradient",
-    "coordinate_gaussian_mean",
-    "grad_marginalized_loss",
-    "prove_identity",
-    "formulas",
+    "CoordinateSymbols", "coordinate_symbols", "coordinate_loss", "marginalized_loss", "regularizer_closed_form",
+    "regularizer_subset_expansion", "regularizer_without_constant", "weight_decay_bound", "weight_decay_gap",
+    "average_sharpness", "average_sharpness_heat_series", "NetworkSymbols", "network_symbols", "noisy_loss",
+    "noisy_gradient", "noisy_gradient_closed_form", "noisy_gradient_closed_form_xx", "mean_noisy_gradient",
+    "coordinate_gaussian_mean", "grad_marginalized_loss", "prove_identity", "DEPTH", "LAYER", "layer_weight",
+    "instantiate_depth", "symbolic_depth_regularizer", "symbolic_depth_marginalized_loss",
+    "symbolic_depth_weight_decay_bound", "formulas",
 ]
 
 
@@ -339,6 +324,50 @@ def prove_identity(a, b) -> bool:
     return is_identity(a, b)
 
 
+# --- symbolic depth L: prod_{l=1}^{L} and sum_{l=1}^{L} over the layer weight w_l ---------------
+
+DEPTH = sp.Symbol("L", integer=True, positive=True)
+LAYER = sp.Symbol("l", integer=True, positive=True)
+_LAYER_WEIGHT = sp.Function("w_l", real=True)  # w_l(l), one coordinate's weight of layer l, printed w_l
+_LAYER_WEIGHT._latex = lambda self, printer, exp=None: (  # noqa: E731 (SymPy's printer hook)
+    f"w_{{{printer._print(self.args[0])}}}" + ("" if exp is None else f"^{{{exp}}}"))
+
+
+def layer_weight(l=LAYER) -> sp.Expr:
+    """``w_l``, the weight of layer ``l`` (one coordinate) in the symbolic-depth formulas."""
+    return _LAYER_WEIGHT(l)
+
+
+def instantiate_depth(expr, L: int) -> sp.Expr:
+    """``expr`` at depth ``L``: ``Product``/``Sum`` carried out (``.doit()``), ``w_l`` -> :func:`coordinate_symbols`."""
+    s = coordinate_symbols(L)
+    return expr.subs(DEPTH, L).doit().xreplace({layer_weight(k): s.w[k - 1] for k in range(1, L + 1)})
+
+
+def symbolic_depth_regularizer() -> sp.Expr:
+    """``R = prod_{l=1}^{L} (w_l^2 + eta^2) - prod_{l=1}^{L} w_l^2`` (eq 7, one coordinate, depth ``L`` symbolic)."""
+    eta, w = coordinate_symbols(2).eta, layer_weight()
+    return sp.Product(w ** 2 + eta ** 2, (LAYER, 1, DEPTH)) - sp.Product(w ** 2, (LAYER, 1, DEPTH))
+
+
+def symbolic_depth_marginalized_loss() -> sp.Expr:
+    """``L_R = (w* - prod_{l=1}^{L} w_l)^2 + R`` (Lemma 2.2, one coordinate, depth ``L`` symbolic)."""
+    wstar = coordinate_symbols(2).wstar
+    return (wstar - sp.Product(layer_weight(), (LAYER, 1, DEPTH))) ** 2 + symbolic_depth_regularizer()
+
+
+def symbolic_depth_weight_decay_bound() -> sp.Expr:
+    """``eta^{2(L-1)} sum_{l=1}^{L} w_l^2`` (eq 8, one coordinate, depth ``L`` symbolic)."""
+    return coordinate_symbols(2).eta ** (2 * (DEPTH - 1)) * sp.Sum(layer_weight() ** 2, (LAYER, 1, DEPTH))
+
+
+def notation() -> list:
+    """``(name, LaTeX, meaning)`` of the symbols of the symbolic-depth formulas (for the LaTeX glossary)."""
+    return [("w_l", "w_l", r"weight of layer $l$ on one coordinate (formulas in symbolic depth $L$)"),
+            ("l", "l", r"layer index, $1 \le l \le L$"),
+            ("w_1 \\partial_{w_1} L_R", r"w_1 \partial_{w_1} L_R", r"$w_1$ times the derivative of $L_R$ in $w_1$")]
+
+
 def formulas(L: int = 3) -> list:
     """The Section 2 formulas for LaTeX export: ``(claim id, equation, name, expression)``."""
     s = coordinate_symbols(L)
@@ -352,4 +381,9 @@ def formulas(L: int = 3) -> list:
         ("lemma-2.2", "9", "average sharpness", sp.Eq(sp.Symbol("S_avg"), average_sharpness(L), evaluate=False)),
         ("lemma-2.2", "9", "average sharpness by the heat series sum_k (eta^2/2)^k/k! Delta^k L",
          sp.Eq(sp.Symbol("S_avg"), sp.factor_terms(average_sharpness_heat_series(L)), evaluate=False)),
+        ("lemma-2.2", "7", "marginalized loss, depth L", sp.Eq(sp.Symbol("L_R"), symbolic_depth_marginalized_loss(),
+                                                               evaluate=False)),
+        ("lemma-2.2", "7", "regularizer, depth L", sp.Eq(sp.Symbol("R"), symbolic_depth_regularizer(), evaluate=False)),
+        ("lemma-2.2", "8", "weight-decay lower bound, depth L",
+         sp.GreaterThan(sp.Symbol("R"), symbolic_depth_weight_decay_bound(), evaluate=False)),
     ]
