@@ -241,3 +241,50 @@ def test_symbol_before_left_paren_needs_explicit_products():
     assert r"w_{2} \left(" in sp.latex(e)
     r = roundtrip(Formula("t", "", "call", e, "derivations.x"))
     assert r.status == "aliased" and "cdot" in r.reason
+
+
+# --- issue 15: formulas in symbolic depth L (\prod_{l=1}^{L}, \sum_{l=1}^{L}) ----------------------
+
+def _symbolic_depth_cases():
+    from derivations.dynamics import flow
+    from derivations.dynamics.gradient import gradient
+    from derivations.landscape import shrinkage_polynomial as shrinkage
+
+    w1 = lambda L: dm.coordinate_symbols(L).w[0]  # noqa: E731
+    return {  # name: (symbolic-L expression, its instantiation derived at depth L, a wrong variant)
+        "eq 7 regularizer": (dm.symbolic_depth_regularizer(), dm.regularizer_closed_form,
+                             dm.symbolic_depth_regularizer() - dm.coordinate_symbols(2).eta ** (2 * dm.DEPTH)),
+        "Lemma 2.2 marginalized loss": (dm.symbolic_depth_marginalized_loss(), dm.marginalized_loss,
+                                        dm.symbolic_depth_marginalized_loss().subs(dm.DEPTH, dm.DEPTH - 1)),
+        "eq 8 weight decay": (dm.symbolic_depth_weight_decay_bound(), dm.weight_decay_bound,
+                              dm.symbolic_depth_weight_decay_bound() * sp.Rational(11, 10)),
+        "eq 12 gradient": (flow.symbolic_depth_gradient(), lambda L: gradient(L)[0],
+                           flow.symbolic_depth_gradient().subs(2, 1)),  # products from l = 1: w_1 twice
+        "eq 13 critical-point equation": (shrinkage.symbolic_depth_critical_point_equation(),
+                                          lambda L: w1(L) * gradient(L)[0],
+                                          shrinkage.symbolic_depth_critical_point_equation() * dm.layer_weight(1)),
+        "eq 35 balancing ODE": (flow.symbolic_depth_balancing_ode_rhs(), lambda L: flow.flow_balancing_derivative(L, 1),
+                                flow.symbolic_depth_balancing_ode_rhs(sp.Rational(22, 5))),
+    }
+
+
+@pytest.mark.parametrize("name", list(_symbolic_depth_cases()))
+def test_symbolic_depth_formula_instantiates_to_the_derivation(name):
+    """``.doit()`` at ``L = 2..6`` equals the expression derived at that depth; the wrong variant differs."""
+    symbolic, derived, wrong = _symbolic_depth_cases()[name]
+    assert symbolic.has(sp.Product) or symbolic.has(sp.Sum)
+    for L in range(2, 7):
+        assert dm.prove_identity(dm.instantiate_depth(symbolic, L), derived(L)), (name, L)
+        assert not dm.prove_identity(dm.instantiate_depth(wrong, L), derived(L)), (name, L)
+
+
+def test_symbolic_depth_formulas_are_exported_and_round_trip():
+    exported = [f for f in FORMULAS if f.name.endswith("depth L")]
+    assert {(f.claim_id, f.equation) for f in exported} >= {
+        ("lemma-2.2", "7"), ("lemma-2.2", "8"), ("gradient-flow-facts", "12"), ("theorem-3.1b", "13"),
+        ("theorem-4.1", "35")}
+    for f in exported:
+        text = formula_latex(f.expr, f.claim_id)
+        assert r"\prod_{l=" in text or r"\sum_{l=1}^{L}" in text, text
+        assert "w_{l}" in text and r"{w}_{l}" not in text
+        assert roundtrip(f).status in ("exact", "aliased"), (f.name, roundtrip(f).reason)

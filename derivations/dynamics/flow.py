@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ..marginalized import coordinate_symbols
+from ..marginalized import DEPTH, LAYER, coordinate_symbols, layer_weight
 from .gradient import Q_excluding, gradient
 
 __all__ = [
@@ -21,6 +21,8 @@ __all__ = [
     "balancing_ode_rhs",
     "balancing_rate_floor_gap",
     "balancing_bound",
+    "symbolic_depth_gradient",
+    "symbolic_depth_balancing_ode_rhs",
 ]
 
 #: Time ``t`` of the gradient flow (eq 12).
@@ -38,11 +40,14 @@ def parameter_norm_bound(L: int, exponent_shift=0, factor=1):
 
 
 def flow_balancing_derivative(L: int, l: int) -> sp.Expr:
-    """``d/dt (w_{l+1}^2 - w_l^2)`` under the flow ``dw/dt = -grad L_R`` (eq 12), ``l`` 1-based."""
+    """``d/dt (w_{l+1}^2 - w_l^2)`` under the flow ``dw/dt = -grad L_R`` (eq 12), ``l`` 1-based.
+
+    Not expanded (the gradient keeps its products); compare with :func:`derivations.marginalized.prove_identity`.
+    """
     s = coordinate_symbols(L)
     g = gradient(L)
     a, b = l - 1, l
-    return sp.expand(-2 * s.w[b] * g[b] + 2 * s.w[a] * g[a])
+    return -2 * s.w[b] * g[b] + 2 * s.w[a] * g[a]
 
 
 def balancing_ode_rhs(L: int, l: int, rate_factor=4) -> sp.Expr:
@@ -53,12 +58,37 @@ def balancing_ode_rhs(L: int, l: int, rate_factor=4) -> sp.Expr:
 
 
 def balancing_rate_floor_gap(L: int, l: int) -> sp.Expr:
-    """``Q_{-{l,l+1}} - eta^{2(L-2)}`` (eq 36): non-negative, so the rate is at least ``4 eta^{2(L-1)}``."""
+    """``Q_{-{l,l+1}} - eta^{2(L-2)}`` (eq 36): non-negative, so the rate is at least ``4 eta^{2(L-1)}``.
+
+    Not expanded; :func:`derivations.dynamics.gradient.is_nonnegative_polynomial` decides it by coefficients.
+    """
     s = coordinate_symbols(L)
-    return sp.expand(Q_excluding(s, (l - 1, l)) - s.eta ** (2 * (L - 2)))
+    return Q_excluding(s, (l - 1, l)) - s.eta ** (2 * (L - 2))
 
 
 def balancing_bound(L: int, rate_factor=4) -> sp.Expr:
     """Theorem 4.1: the factor ``exp(-rate_factor eta^{2(L-1)} t)`` bounding ``||D(t)||_F / ||D(0)||_F``."""
     eta = coordinate_symbols(L).eta
     return sp.exp(-rate_factor * eta ** (2 * (L - 1)) * TIME)
+
+
+def symbolic_depth_gradient() -> sp.Expr:
+    """``d L_R / d w_1 = 2 w_1 prod_{l=2}^{L} (w_l^2 + eta^2) - 2 w* prod_{l=2}^{L} w_l`` (eq 12, depth ``L`` symbolic).
+
+    Equals :func:`derivations.dynamics.gradient.gradient` ``(L)[0]`` after
+    :func:`derivations.marginalized.instantiate_depth` (checked for ``L = 2..6`` in the tests).
+    """
+    s, w = coordinate_symbols(2), layer_weight()
+    return (2 * layer_weight(1) * sp.Product(w ** 2 + s.eta ** 2, (LAYER, 2, DEPTH))
+            - 2 * s.wstar * sp.Product(w, (LAYER, 2, DEPTH)))
+
+
+def symbolic_depth_balancing_ode_rhs(rate_factor=4) -> sp.Expr:
+    """Right side of eq 35 for ``l = 1``, depth ``L`` symbolic: ``-4 eta^2 prod_{l=3}^{L} (w_l^2 + eta^2) (w_2^2 - w_1^2)``.
+
+    Equals :func:`flow_balancing_derivative` ``(L, 1)`` (derived from the gradient) after
+    :func:`derivations.marginalized.instantiate_depth`; ``rate_factor`` for negative controls.
+    """
+    eta, w = coordinate_symbols(2).eta, layer_weight()
+    return (-rate_factor * eta ** 2 * sp.Product(w ** 2 + eta ** 2, (LAYER, 3, DEPTH))
+            * (layer_weight(2) ** 2 - layer_weight(1) ** 2))

@@ -19,6 +19,7 @@ from functools import lru_cache
 import sympy as sp
 
 from ..marginalized import coordinate_symbols, marginalized_loss
+from ..polynomial_rings import has_square_certificate
 
 __all__ = ["Q_excluding", "pi_excluding", "is_nonnegative_polynomial", "gradient", "gradient_closed_form"]
 
@@ -36,20 +37,22 @@ def pi_excluding(s, exclude=()):
 def is_nonnegative_polynomial(expr, symbols) -> bool:
     """``True`` if ``expr`` expands to a polynomial in ``symbols`` whose every monomial
     has even exponents and a non-negative coefficient (a sufficient certificate of
-    ``expr >= 0`` for all real inputs; the zero polynomial qualifies)."""
-    p = sp.Poly(sp.expand(expr), *symbols)
-    for monom, coeff in p.terms():
-        if coeff < 0 or any(e % 2 for e in monom):
-            return False
-    return True
+    ``expr >= 0`` for all real inputs; the zero polynomial qualifies).  Decided by
+    coefficients in ``QQ[symbols]`` (:func:`derivations.polynomial_rings.has_square_certificate`)."""
+    return has_square_certificate(expr, tuple(symbols))
 
 
 @lru_cache(maxsize=None)
 def gradient(L: int) -> tuple:
-    """``dL_R/dw_l`` for ``l = 1..L`` by differentiating :func:`marginalized_loss` (one coordinate)."""
+    """``dL_R/dw_l`` for ``l = 1..L`` by differentiating :func:`marginalized_loss` (one coordinate).
+
+    Returned as differentiated, not expanded (products of ``w_k^2 + eta^2`` kept: at ``L = 12``
+    the expanded gradient has 2048 monomials per layer); identities with it are decided by
+    coefficients (:func:`derivations.marginalized.prove_identity`).
+    """
     s = coordinate_symbols(L)
     f = marginalized_loss(L)
-    return tuple(sp.expand(sp.diff(f, wl)) for wl in s.w)
+    return tuple(sp.diff(f, wl) for wl in s.w)
 
 
 def gradient_closed_form(L: int) -> tuple:

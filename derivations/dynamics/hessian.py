@@ -13,22 +13,41 @@ from itertools import combinations
 
 import sympy as sp
 
-from ..marginalized import coordinate_symbols, marginalized_loss, prove_identity, regularizer_closed_form
-from .gradient import Q_excluding, is_nonnegative_polynomial, pi_excluding
+from sympy.polys.domains import ZZ
 
-__all__ = ["hessian_closed_form", "hessian_bound", "hessian_bound_paper_reading", "hessian_bound_proof"]
+from ..marginalized import coordinate_symbols, marginalized_loss
+from ..polynomial_rings import polynomial_ring
+from .gradient import Q_excluding, pi_excluding
+
+__all__ = ["hessian_closed_form", "hessian_closed_form_entry", "hessian_bound", "hessian_bound_paper_reading",
+           "hessian_bound_proof"]
 
 
 def hessian_closed_form(L: int) -> sp.Matrix:
     """Hessian of ``L_R`` (one coordinate): ``H_aa = 2 Q_{-a}``, ``H_ab = 4 w_a w_b Q_{-ab} - 2 w* pi_{-ab}``."""
     s = coordinate_symbols(L)
+    return sp.Matrix(L, L, lambda a, b: hessian_closed_form_entry(s, a, b))
 
-    def entry(a, b):
-        if a == b:
-            return 2 * Q_excluding(s, (a,))
-        return 4 * s.w[a] * s.w[b] * Q_excluding(s, (a, b)) - 2 * s.wstar * pi_excluding(s, (a, b))
 
-    return sp.Matrix(L, L, entry)
+def hessian_closed_form_entry(s, a: int, b: int) -> sp.Expr:
+    """Entry ``(a, b)`` (0-based) of :func:`hessian_closed_form` for the symbols ``s`` (:func:`coordinate_symbols`)."""
+    if a == b:
+        return 2 * Q_excluding(s, (a,))
+    return 4 * s.w[a] * s.w[b] * Q_excluding(s, (a, b)) - 2 * s.wstar * pi_excluding(s, (a, b))
+
+
+def _ring_product(one, factors):
+    """The product of the ring elements ``factors`` (``one``, the ring's unit, for none)."""
+    result = one
+    for x in factors:
+        result = result * x
+    return result
+
+
+def _square_certificate(p) -> bool:
+    """Every monomial of the ring element ``p`` in ``w, eta`` has even exponents and a coefficient ``>= 0``
+    (``p`` free of ``w*``; the zero polynomial qualifies): ``p >= 0`` for all real inputs."""
+    return all(c >= 0 and not any(e % 2 for e in monomial[:-1]) and monomial[-1] == 0 for monomial, c in p.terms())
 
 
 _SQRT2 = sp.sqrt(2)
@@ -73,40 +92,48 @@ def hessian_bound_proof(L: int) -> dict:
        step 8: ``R - eta^{2L}`` non-negative).
     """
     s = coordinate_symbols(L)
-    syms = list(s.w) + [s.eta]
-    R = regularizer_closed_form(L)
-    pi = sp.Mul(*s.w)
-    r = s.wstar - pi
-    H = hessian_closed_form(L)
-    f = marginalized_loss(L)
+    P = polynomial_ring(tuple(s.w) + (s.eta, s.wstar), ZZ)  # every step in ZZ[w, eta, w*], by coefficients
+    w, eta, wstar = P.gens[:L], P.gens[L], P.gens[L + 1]
+    square = [wl ** 2 + eta ** 2 for wl in w]
+
+    def Q(exclude):
+        return _ring_product(P.one, (square[k] for k in range(L) if k not in exclude))
+
+    def pi_(exclude):
+        return _ring_product(P.one, (w[k] for k in range(L) if k not in exclude))
+
+    R = Q(()) - pi_(()) ** 2
+    r = wstar - pi_(())
+    f = P.from_expr(marginalized_loss(L))
     lam = _SQRT2 - 1
     steps = {}
-    steps["1 Hessian closed form"] = all(
-        sp.expand(sp.diff(f, s.w[a], s.w[b]) - H[a, b]) == 0 for a in range(L) for b in range(L))
-    steps["2 eta^2 Q_{-a} <= R"] = all(is_nonnegative_polynomial(R - s.eta ** 2 * Q_excluding(s, (a,)), syms)
-                                       for a in range(L))
+    H = {(a, b): P.from_expr(hessian_closed_form_entry(s, a, b)) for a in range(L) for b in range(a, L)}
+    gradient = [f.diff(wl) for wl in w]
+    steps["1 Hessian closed form"] = all(  # symmetric (Schwarz; closed form by construction): a <= b suffice
+        gradient[a].diff(w[b]) == H[a, b] for a, b in H)
+    steps["2 eta^2 Q_{-a} <= R"] = all(_square_certificate(R - eta ** 2 * Q((a,))) for a in range(L))
     ok3 = ok4 = ok5 = True
     for a, b in combinations(range(L), 2):
-        Qab = Q_excluding(s, (a, b))
-        pab = pi_excluding(s, (a, b))
-        bracket = R - s.eta ** 2 * Qab * (s.w[a] ** 2 + s.w[b] ** 2)
-        ok3 &= is_nonnegative_polynomial(bracket, syms)
+        Qab, pab = Q((a, b)), pi_((a, b))
+        bracket = R - eta ** 2 * Qab * (w[a] ** 2 + w[b] ** 2)
+        ok3 &= _square_certificate(bracket)
         for sg in (1, -1):
-            ok3 &= prove_identity(R - sg * 2 * s.eta ** 2 * s.w[a] * s.w[b] * Qab,
-                                  bracket + s.eta ** 2 * Qab * (s.w[a] - sg * s.w[b]) ** 2)
-        ok4 &= prove_identity(H[a, b], (4 * s.w[a] * s.w[b] * Qab - 2 * s.w[a] * s.w[b] * pab ** 2) - 2 * r * pab)
-        ok4 &= is_nonnegative_polynomial(Qab - pab ** 2, syms)
-        ok5 &= is_nonnegative_polynomial(R - s.eta ** 4 * pab ** 2, syms)
-        for sg in (1, -1):
-            lhs = r ** 2 / lam + lam * s.eta ** 4 * pab ** 2 - sg * 2 * s.eta ** 2 * r * pab
-            ok5 &= sp.simplify(sp.expand(lhs - (r / sp.sqrt(lam) - sg * sp.sqrt(lam) * s.eta ** 2 * pab) ** 2)) == 0
+            ok3 &= R - sg * 2 * eta ** 2 * w[a] * w[b] * Qab == bracket + eta ** 2 * Qab * (w[a] - sg * w[b]) ** 2
+        ok4 &= H[a, b] == (4 * w[a] * w[b] * Qab - 2 * w[a] * w[b] * pab ** 2) - 2 * r * pab
+        ok4 &= _square_certificate(Qab - pab ** 2)
+        ok5 &= _square_certificate(R - eta ** 4 * pab ** 2)
+    # step 5's square: a polynomial identity in independent symbols r, p, eta (so for every r, pi_{-ab})
+    rs, ps = sp.symbols("r p", real=True)
+    for sg in (1, -1):
+        lhs = rs ** 2 / lam + lam * s.eta ** 4 * ps ** 2 - sg * 2 * s.eta ** 2 * rs * ps
+        ok5 &= sp.expand(lhs - (rs / sp.sqrt(lam) - sg * sp.sqrt(lam) * s.eta ** 2 * ps) ** 2) == 0
     steps["3 4|w_a w_b| Q_{-ab} <= 2R/eta^2"] = bool(ok3)
     steps["4 off-diagonal split, pi_{-ab}^2 <= Q_{-ab}"] = bool(ok4)
     steps["5 2|r pi_{-ab}| <= (r^2/lambda + lambda R)/eta^2"] = bool(ok5)
     steps["6 2 + lambda = 1/lambda = 1 + sqrt 2"] = bool(
         sp.simplify(2 + lam - 1 / lam) == 0 and sp.simplify(1 / lam - (1 + _SQRT2)) == 0)
-    M, (Lv, d, c, eta) = hessian_bound(L)
+    M, (_, d, c, eta_symbol) = hessian_bound(L)
     row = 2 + (L - 1) * (1 + _SQRT2)
-    steps["7 Gershgorin row sum constant"] = bool(sp.simplify(M.subs(d, 1) * eta ** 2 / c - row) == 0)
-    steps["8 R >= eta^{2L} per coordinate"] = is_nonnegative_polynomial(R - s.eta ** (2 * L), syms)
+    steps["7 Gershgorin row sum constant"] = bool(sp.simplify(M.subs(d, 1) * eta_symbol ** 2 / c - row) == 0)
+    steps["8 R >= eta^{2L} per coordinate"] = _square_certificate(R - eta ** (2 * L))
     return steps

@@ -4,7 +4,7 @@ from __future__ import annotations
 import sympy as sp
 
 from .descent import contraction_constant, gd_multiplier
-from .flow import TIME, balancing_bound, balancing_ode_rhs
+from .flow import TIME, balancing_bound, balancing_ode_rhs, symbolic_depth_balancing_ode_rhs, symbolic_depth_gradient
 from .gradient import gradient_closed_form
 from .hessian import hessian_bound
 from .projection import inner_product_lower_bound, projection_radius
@@ -23,6 +23,10 @@ def formulas(L: int = 3) -> list:
          sp.Eq(sp.Symbol(r"\partial_{w_1} L_R"), gradient_closed_form(L)[0], evaluate=False)),
         ("theorem-4.1", "35", "balancing ODE (l = 1)",
          sp.Eq(sp.Derivative(gap, TIME), balancing_ode_rhs(L, 1), evaluate=False)),
+        ("gradient-flow-facts", "12", "gradient of L_R, one coordinate, depth L",
+         sp.Eq(sp.Symbol(r"\partial_{w_1} L_R"), symbolic_depth_gradient(), evaluate=False)),
+        ("theorem-4.1", "35", "balancing ODE (l = 1), depth L",
+         sp.Eq(sp.Derivative(gap, TIME), symbolic_depth_balancing_ode_rhs(), evaluate=False)),
         ("theorem-4.1", "", "balancing bound factor",
          sp.Eq(sp.Symbol(r"\|D(t)\|/\|D(0)\|"), balancing_bound(L), evaluate=False)),
         ("theorem-4.2", "", "Hessian bound M on {L_R <= c} (ours)",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import sympy as sp
 
 from ..marginalized import coordinate_symbols
+from ..polynomial_rings import ring_expand
 from .gradient import gradient
 
 __all__ = [
@@ -26,7 +27,7 @@ __all__ = [
 def inner_product(L: int) -> sp.Expr:
     """``sum_l w_l dL_R/dw_l`` (one coordinate): ``<grad L_R(W), W>`` summed over coordinates."""
     s = coordinate_symbols(L)
-    return sp.expand(sum(s.w[l] * g for l, g in enumerate(gradient(L))))
+    return ring_expand(sum(s.w[l] * g for l, g in enumerate(gradient(L))))
 
 
 def inner_product_lower_bound(L: int) -> sp.Expr:

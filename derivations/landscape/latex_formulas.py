@@ -7,7 +7,7 @@ from .balancing import eq29_terms
 from .coordinate_model import Ls, a, eta, lam, m
 from .factorizations import factorization_minima, hessian_trace_loss
 from .secant_bracket import root_bracket
-from .shrinkage_polynomial import lambda_equation_derived
+from .shrinkage_polynomial import lambda_equation_derived, symbolic_depth_critical_point_equation
 from .threshold import threshold_closed_form
 
 __all__ = ["formulas"]
@@ -23,6 +23,8 @@ def formulas(L=None) -> list:
         ("theorem-3.1a", "", "balancing at critical points", sp.Eq(W_next ** 2, W_l ** 2, evaluate=False)),
         ("theorem-3.1b", "", "shrinkage polynomial",
          sp.Eq(sp.Function("P")(a), (a ** 2 + eta ** 2) ** (Ls - 1) - m * a ** (Ls - 2), evaluate=False)),
+        ("theorem-3.1b", "13", "critical-point equation of layer 1, one coordinate, depth L",
+         sp.Eq(sp.Symbol(r"w_1 \partial_{w_1} L_R"), symbolic_depth_critical_point_equation(), evaluate=False)),
         ("theorem-3.1b", "13", "lambda equation", sp.Eq(lambda_equation_derived(None), 0, evaluate=False)),
         ("theorem-3.1b", "14", "threshold", sp.Eq(tau, threshold_closed_form(None), evaluate=False)),
         ("theorem-3.1b", "", "double root", sp.Eq(a ** 2, (Ls - 2) * eta ** 2 / Ls, evaluate=False)),

@@ -18,13 +18,14 @@ from functools import lru_cache
 
 import sympy as sp
 
-from derivations.marginalized import coordinate_symbols
+from derivations.marginalized import DEPTH, LAYER, coordinate_symbols, layer_weight
+from derivations.polynomial_rings import ring_expand
 
 from .coordinate_model import Ls, a, coordinate_L_R, eta, lam, m
 
 __all__ = ["balanced_gradient", "shrinkage_polynomial_derived", "wrong_sign_gradient", "one_layer_free_L_R",
            "one_layer_free_matches_L_R", "shrinkage_polynomial_symbolic_depth", "lambda_equation_derived",
-           "descartes_sign_changes"]
+           "descartes_sign_changes", "symbolic_depth_critical_point_equation"]
 
 #: The free layer of :func:`one_layer_free_L_R`.
 free_layer = sp.Symbol("x", positive=True)
@@ -41,7 +42,7 @@ def balanced_gradient(L: int, signs: tuple, target_sign: int = 1) -> list:
     f = coordinate_L_R(L)
     substitution = {s.w[l]: signs[l] * a for l in range(L)}
     substitution[s.wstar] = target_sign * m
-    return [sp.expand((s.w[l] * sp.diff(f, s.w[l])).xreplace(substitution)) for l in range(L)]
+    return [ring_expand((s.w[l] * sp.diff(f, s.w[l])).xreplace(substitution), (a, m, eta)) for l in range(L)]
 
 
 @lru_cache(maxsize=None)
@@ -167,3 +168,15 @@ def descartes_sign_changes(L: int) -> dict:
         changes.append(sum(1 for u, v in zip(sequence, sequence[1:]) if u != v))
     return {"degree": P.degree(), "coefficients": coefficients, "signs": signs, "undetermined": undetermined,
             "max_sign_changes": max(changes)}
+
+
+def symbolic_depth_critical_point_equation() -> sp.Expr:
+    """``w_1 d L_R / d w_1 = 2 w_1^2 prod_{l=2}^{L} (w_l^2 + eta^2) - 2 w* prod_{l=1}^{L} w_l`` (depth ``L`` symbolic).
+
+    The equation whose balanced solutions ``w_l = s_l a`` give eq 13 (at them it is ``2 a^2 P(a)``,
+    :func:`shrinkage_polynomial_derived`); equals ``w_1`` times the derived gradient after
+    :func:`derivations.marginalized.instantiate_depth` (checked for ``L = 2..6`` in the tests).
+    """
+    s, w = coordinate_symbols(2), layer_weight()
+    return (2 * layer_weight(1) ** 2 * sp.Product(w ** 2 + s.eta ** 2, (LAYER, 2, DEPTH))
+            - 2 * s.wstar * sp.Product(w, (LAYER, 1, DEPTH)))

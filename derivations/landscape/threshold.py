@@ -23,14 +23,29 @@ def threshold_objective(L=None) -> sp.Expr:
 
     ``L=None``: from :func:`derivations.landscape.shrinkage_polynomial.shrinkage_polynomial_symbolic_depth`;
     an integer ``L``: from :func:`derivations.landscape.shrinkage_polynomial.shrinkage_polynomial_derived`.
-    Output ``(a^2+eta^2)^(L-1) / a^(L-2)``.  Raises ``ArithmeticError`` unless ``P = 0`` has exactly
-    one solution ``m``.
+    ``P = c_1 m + c_0`` with ``c_1 = dP/dm`` and ``c_0 = P(m = 0)`` gives ``m = -c_0 / c_1``:
+    ``(a^2+eta^2)^(L-1) / a^(L-2)``.  Raises ``ArithmeticError`` unless ``P = 0`` has exactly
+    one solution ``m`` (``P`` of degree one in ``m``).
     """
     P = shrinkage_polynomial_symbolic_depth() if L is None else shrinkage_polynomial_derived(L)
-    solutions = sp.solve(sp.Eq(P, 0), m)
-    if len(solutions) != 1:
-        raise ArithmeticError(f"threshold_objective: P = 0 should have one solution m, got {solutions}")
-    return sp.powsimp(solutions[0], force=True)
+    slope = sp.diff(P, m)
+    if slope == 0 or sp.diff(slope, m) != 0:
+        raise ArithmeticError(f"threshold_objective: P = 0 should have one solution m (P linear in m), got P = {P}")
+    solution = -P.subs(m, 0) / slope
+    return sp.powsimp(solution if L is None else sp.factor(solution), force=True)
+
+
+def _positive_stationary_points(numerator, L):
+    """Positive roots ``a`` of the numerator of ``d/da log g``: by :func:`sympy.roots` of the polynomial
+    in ``a`` (integer ``L``), by :func:`sympy.solve` for a symbolic ``L``; roots known to be negative dropped."""
+    if L is None:
+        candidates = sp.solve(sp.Eq(numerator, 0), a)
+    else:
+        polynomial = sp.Poly(numerator, a)
+        candidates = list(sp.roots(polynomial))
+        if sum(sp.roots(polynomial).values()) != polynomial.degree():
+            raise ArithmeticError(f"threshold_derived: not every root of {numerator} was found")
+    return [x for x in candidates if x.is_positive is not False]
 
 
 @lru_cache(maxsize=None)
@@ -49,13 +64,16 @@ def threshold_derived(L=None) -> dict:
                 "g": g}
     log_g = sp.expand_log(sp.log(g), force=True)
     dlog = sp.together(sp.diff(log_g, a))
-    numerator = sp.numer(dlog)
-    solutions = [x for x in sp.solve(sp.Eq(numerator, 0), a) if x.is_positive is not False]
+    solutions = _positive_stationary_points(sp.numer(dlog), L)
     if len(solutions) != 1:
         raise ArithmeticError(f"threshold_derived: expected one positive stationary point of log g, got {solutions}")
-    a_c = sp.simplify(solutions[0])
-    tau = sp.simplify(g.subs(a, a_c))
-    second = sp.simplify(sp.diff(log_g, a, 2).subs(a, a_c))
+    a_c = sp.simplify(solutions[0]) if L is None else sp.radsimp(solutions[0])
+    if L is None:
+        tau = sp.simplify(g.subs(a, a_c))
+        second = sp.simplify(sp.diff(log_g, a, 2).subs(a, a_c))
+    else:  # integer L: rational functions of a and eta, simplified by cancellation
+        tau = sp.factor(sp.powsimp(sp.expand(g.subs(a, a_c)), force=True))
+        second = sp.factor(sp.radsimp(sp.cancel(sp.diff(log_g, a, 2).subs(a, a_c))))
     return {"a_c": a_c, "tau": tau, "dlog": dlog, "second": second, "g": g}
 
 
