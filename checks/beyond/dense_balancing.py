@@ -50,7 +50,7 @@ from derivations import dense as dd
 from numeric import dense_marginalized as dm
 
 from ..controls import negative_control_evidence
-from ..framework import Evidence, claim
+from ..framework import DETERMINISTIC, Evidence, claim
 from .dense_balance_cases import (BALANCED_BELOW, DIGITS, LAW_TOLERANCE, UNBALANCED_ABOVE, case_results,
                                   is_certified_critical, law_gap)
 from .dense_instances import with_input_width_plus_one
@@ -68,6 +68,7 @@ dense_balancing = claim(
     equations=("D6",),
     section="beyond",
     order=901,
+    false_failure_budget=DETERMINISTIC,
     notes="The paper's outlook guesses that the dense penalty need not balance; true, and the exact replacement "
           "is the law D6, proved for all W as an identity of gradients (the dense analogue of eqs 28-29). "
           "Imbalance at the minima of the (2,2,2,2) instance: 0.13 and 0.28 (relative Frobenius), stable as "
