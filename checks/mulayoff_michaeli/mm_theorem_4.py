@@ -344,7 +344,7 @@ def wrong_variants(ctx):
         passed, detail = check_recursion_against_enumeration(weight, prob, grads, theta0, [0.5 * alpha_star], (BATCH,))
         variants.append({"name": name, "method": "recursion vs enumeration", "rejected": not passed,
                          "relative_error": detail["rows"][0]["relative_error"],
-                         "distance_from_boundary": f"p relative error {weight(prob.n, BATCH) / ((prob.n - BATCH) / (BATCH * (prob.n - 1))) - 1:+.1%}"})
+                         "distance_from_boundary": f"p {weight(prob.n, BATCH) / hessians.batch_p(prob.n, BATCH) - 1:+.1%}"})
     passed, detail = check_boundary_slope(lambda a, p, sigma, G: a**2 * np.sum(sigma * G), ctx)
     variants.append({"name": "boundary slope without the factor p", "method": "slope at alpha*", "rejected": not passed,
                      "relative_error": detail["relative_error"], "distance_from_boundary": "slope x 1/p"})
