@@ -48,11 +48,13 @@ def chunk_generators(seed, m, chunk):
     return sizes, [np.random.Generator(np.random.SFC64(c)) for c in children]
 
 
-def sample_moments(sampler, m, seed=0, chunk=16384, workers=2) -> Moments:
+def sample_moments(sampler, m, seed=0, chunk=16384, workers=2, reduced=False) -> Moments:
     """Mean and variance over ``m`` draws of ``sampler(rng, k, scratch)``.
 
     ``sampler`` returns ``k`` draws stacked on axis 0 (any trailing shape); it
     may use the per-thread dict ``scratch`` to keep work buffers between calls.
+    With ``reduced=True`` it returns the chunk's ``(mean, sum of squared deviations)``
+    itself (a fused kernel that never stores the draws, :mod:`numeric.kernels.montecarlo`).
     """
     m = check_int(m, "m", minimum=2)
     chunk = check_int(chunk, "chunk", minimum=1)
@@ -65,6 +67,8 @@ def sample_moments(sampler, m, seed=0, chunk=16384, workers=2) -> Moments:
         if not hasattr(thread_state, "scratch"):
             thread_state.scratch = {}
         x = sampler(generators[k], sizes[k], thread_state.scratch)
+        if reduced:
+            return sizes[k], x[0], x[1]
         chunk_mean = x.mean(axis=0)
         deviation = x - chunk_mean
         return sizes[k], chunk_mean, np.einsum("i...,i...->...", deviation, deviation)

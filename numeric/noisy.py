@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from .data import check_whitened
+from .kernels import resolve_engine
 from .montecarlo import sample_moments
 from .validation import check_eta, check_int, check_seed, check_vector, check_weights
 
@@ -144,15 +145,33 @@ def _checked_data(W, X, Y):
     return X, Y
 
 
-def noisy_gradient_moments(W, X, Y, eta, m, seed=0, chunk=16384, workers=2):
+def noisy_gradient_moments(W, X, Y, eta, m, seed=0, chunk=16384, workers=2, engine="auto"):
     """Mean and variance over ``m`` S-SAM noisy gradients (Lemma 2.1), streamed in chunks.
 
     Returns :class:`numeric.montecarlo.Moments` with arrays of shape ``(L, d)``;
     the mean estimates ``grad L_R(W)`` (Lemma 2.2).  Deterministic in ``seed``.
+    ``engine="numba"``: the fused kernel :func:`numeric.kernels.montecarlo.gradient_chunk_moments`
+    on the same random draws (agreeing with the NumPy reference to rounding); ``"auto"``: numba
+    when installed.
     """
+    engine = resolve_engine(engine)
     W = check_weights(W)
     X, Y = _checked_data(W, X, Y)
     eta = float(check_eta(eta, allow_zero=True))
+    if engine == "numba":
+        from .kernels.montecarlo import gradient_chunk_moments
+
+        W_float, X_float, Y_float = (np.ascontiguousarray(a, dtype=float) for a in (W, X, Y))
+
+        def fused(rng, k, scratch):
+            normals = scratch.get("normals")
+            if normals is None or normals.shape[1] != k:
+                normals = scratch["normals"] = np.empty((W.shape[0], k, W.shape[1]))
+            rng.standard_normal(out=normals)
+            sample_index = rng.integers(0, X.shape[0], size=k)
+            return gradient_chunk_moments(W_float, eta, normals, X_float, Y_float, sample_index)
+
+        return sample_moments(fused, m, seed=seed, chunk=chunk, workers=workers, reduced=True)
 
     def sampler(rng, k, scratch):
         perturbed_buffer = scratch.get("Wt")
@@ -165,11 +184,28 @@ def noisy_gradient_moments(W, X, Y, eta, m, seed=0, chunk=16384, workers=2):
     return sample_moments(sampler, m, seed=seed, chunk=chunk, workers=workers)
 
 
-def noisy_loss_moments(W, wstar, eta, m, seed=0, chunk=16384, workers=2):
-    """Mean and variance over ``m`` draws of ``L(W + G)``; the mean estimates ``L_R(W)`` (Lemma 2.2)."""
+def noisy_loss_moments(W, wstar, eta, m, seed=0, chunk=16384, workers=2, engine="auto"):
+    """Mean and variance over ``m`` draws of ``L(W + G)``; the mean estimates ``L_R(W)`` (Lemma 2.2).
+
+    ``engine``: as for :func:`noisy_gradient_moments` (kernel :func:`numeric.kernels.montecarlo.loss_chunk_moments`).
+    """
+    engine = resolve_engine(engine)
     W = check_weights(W)
     wstar = check_vector(wstar, "wstar", length=W.shape[1])
     eta = float(check_eta(eta, allow_zero=True))
+    if engine == "numba":
+        from .kernels.montecarlo import loss_chunk_moments
+
+        W_float, wstar_float = np.ascontiguousarray(W, dtype=float), np.ascontiguousarray(wstar, dtype=float)
+
+        def fused(rng, k, scratch):
+            normals = scratch.get("normals")
+            if normals is None or normals.shape[1] != k:
+                normals = scratch["normals"] = np.empty((W.shape[0], k, W.shape[1]))
+            rng.standard_normal(out=normals)
+            return loss_chunk_moments(W_float, wstar_float, eta, normals)
+
+        return sample_moments(fused, m, seed=seed, chunk=chunk, workers=workers, reduced=True)
 
     def sampler(rng, k, scratch):
         Wt = _perturb_layer_major(W, eta, k, rng)

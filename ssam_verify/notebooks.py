@@ -17,10 +17,15 @@ Which Python runs the notebooks
     source checkout without installation as well as from an installed package).
 
 Display helpers for notebook cells
-    :func:`show_formula` (a SymPy expression rendered as LaTeX),
-    :func:`show_figure` (a registered figure of :mod:`ssam_verify.figures`),
-    :func:`show_claim` (run a claim and show its evidence as a table).  Part
-    modules may use them in their code cells.
+    live in :mod:`ssam_verify.notebook_parts.display` (tables, rendered formulas,
+    figures with captions, claims); :func:`show_formula`, :func:`show_figure` and
+    :func:`show_claim` are re-exported here.
+
+The rules
+    :func:`notebook_problems` (static: one title, math in LaTeX not backticks, no
+    bare tuples, public names only) and :func:`output_problems` (executed: no
+    errors, no raw reprs) check every part; the tests apply them to every part,
+    so a new part is checked as soon as it lands.
 """
 from __future__ import annotations
 
@@ -28,6 +33,8 @@ import os
 import sys
 import time
 from pathlib import Path
+
+from .notebook_parts.display import show_claim, show_figure, show_formula
 
 __all__ = [
     "KERNEL_NAME",
@@ -39,6 +46,8 @@ __all__ = [
     "strip_outputs",
     "execute_notebook",
     "notebook_errors",
+    "notebook_problems",
+    "output_problems",
     "show_formula",
     "show_figure",
     "show_claim",
@@ -157,6 +166,16 @@ def _serialize(nb) -> str:
     return text if text.endswith("\n") else text + "\n"
 
 
+def _write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to a temporary file beside ``path`` and rename it: an interrupt never leaves half a file."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def write_notebooks(outdir=None, only=None, execute=False, timeout=DEFAULT_CELL_TIMEOUT, progress=None) -> list:
     """Generate every part's notebook into ``outdir`` (default :func:`default_notebook_dir`).
 
@@ -174,14 +193,14 @@ def write_notebooks(outdir=None, only=None, execute=False, timeout=DEFAULT_CELL_
         nb = build_notebook(part)
         path = outdir / notebook_filename(part)
         if execute:
-            try:
-                nb = execute_notebook(nb, timeout=timeout, cwd=outdir)
+            try:  # in a temporary working directory: a notebook writes nothing next to the output
+                nb = execute_notebook(nb, timeout=timeout)
             except Exception as exc:
                 raise RuntimeError(f"notebook {part.NOTEBOOK}: {_cell_error(exc)}") from exc
             errors = notebook_errors(nb)
             if errors:
                 raise RuntimeError(f"notebook {part.NOTEBOOK}: {errors[0]}")
-        path.write_text(_serialize(nb))
+        _write_atomic(path, _serialize(nb))
         seconds = time.perf_counter() - t0
         written.append((path, seconds))
         if progress is not None:
@@ -257,8 +276,8 @@ def execute_notebook(nb, timeout=DEFAULT_CELL_TIMEOUT, cwd=None):
     """Run ``nb`` top to bottom on a fresh ``python3`` kernel (this interpreter); returns it with outputs.
 
     ``timeout`` is per cell, in seconds.  ``cwd`` is the kernel's working
-    directory (default: a temporary directory, so nothing depends on where
-    the caller runs).  A cell that raises stops execution with
+    directory (default: a temporary directory, removed afterwards, so nothing
+    depends on where the caller runs and nothing a cell writes stays behind).  A cell that raises stops execution with
     ``nbclient.exceptions.CellExecutionError``; collect all errors of a
     notebook run with ``allow_errors`` via :func:`notebook_errors`.
     """
@@ -294,61 +313,19 @@ def notebook_errors(nb) -> list:
     return errors
 
 
-# --- display helpers for notebook cells ---------------------------------------------------------
+# --- the rules every notebook follows -------------------------------------------------------------
 
 
-def show_formula(expr, label: str | None = None):
-    """Display a SymPy expression (or relation) rendered as LaTeX, optionally prefixed by ``label``.
+def notebook_problems(part) -> list:
+    """Where ``part``'s notebook breaks the notebook rules (one title, math in LaTeX, no raw outputs,
+    public names only; see :mod:`ssam_verify.notebook_parts._rules`): ``[]`` when it follows them."""
+    from .notebook_parts._rules import notebook_problems as static_problems
 
-    ``label`` is plain text set in ``\\text{}`` (avoid ``_`` and ``^`` in it).
-    Returns the LaTeX of ``expr`` (SymPy's printer).
-    """
-    import sympy as sp
-    from IPython.display import Math, display
-
-    tex = sp.latex(expr)
-    display(Math((rf"\text{{{label}:}}\quad " if label else "") + tex))
-    return tex
+    return static_problems(build_notebook(part))
 
 
-def show_figure(name: str, seed: int = 0, outdir=None):
-    """Draw the registered figure ``name`` (:func:`ssam_verify.figures.all_figures`) and display its PNG.
+def output_problems(nb) -> list:
+    """Where an executed notebook's outputs break the rules (errors, raw reprs): ``[]`` when none."""
+    from .notebook_parts._rules import output_problems as executed_problems
 
-    With ``outdir`` the files are kept there and their paths returned; without,
-    they are drawn in a temporary directory, embedded in the output, removed,
-    and ``[]`` is returned.
-    """
-    import tempfile
-
-    from IPython.display import Image, display
-
-    from .figures import all_figures
-
-    figs = all_figures()
-    if name not in figs:
-        raise ValueError(f"figure: unknown name {name!r}; known: {', '.join(figs)}")
-    with tempfile.TemporaryDirectory(prefix="ssam-fig-") as tmp:
-        target = Path(outdir) if outdir is not None else Path(tmp)
-        target.mkdir(parents=True, exist_ok=True)
-        paths = [Path(p) for p in figs[name](target, seed=seed)]
-        for p in paths:
-            if p.suffix == ".png":
-                display(Image(data=p.read_bytes(), format="png"))
-    return paths if outdir is not None else []
-
-
-def show_claim(claim_id: str, quick: bool = True, seed: int = 0):
-    """Run one claim (``quick`` sizes by default) and display its verdict and evidence as Markdown.
-
-    Returns the :class:`checks.framework.ClaimResult`.
-    """
-    from IPython.display import Markdown, display
-
-    from checks.framework import RunContext, get_claim, run_claim
-
-    from .report import evidence_markdown
-
-    result = run_claim(get_claim(claim_id), RunContext(seed=seed, quick=quick))
-    display(Markdown(f"**{claim_id}: {result.verdict.upper()}** ({result.seconds:.1f} s, seed {seed}, "
-                     f"{'quick' if quick else 'default'} sizes)\n\n" + evidence_markdown(result.evidence)))
-    return result
+    return executed_problems(nb)

@@ -193,11 +193,29 @@ def test_theorem_4_1_fails_when_the_rate_is_off(monkeypatch):
 
 
 def test_gradient_flow_facts_fails_when_the_flow_field_is_off(monkeypatch):
-    """A vector field 5% too strong breaks the energy identity checked by quadrature (an independent route)."""
+    """A vector field 5% too strong breaks the energy identity checked by quadrature (an independent route).
+
+    Both engines' vector fields are mutated (the NumPy reference and the compiled kernel), so the
+    claim sees the mutation whichever engine it uses.
+    """
     from checks.section4 import gradient_flow_facts
+    from numeric import kernels
     from numeric.dynamics import flows
 
     original = flows.batch_grad
+    if kernels.NUMBA_AVAILABLE:
+        from numeric.kernels import flows as compiled_flows
+
+        compiled = compiled_flows.flow_vector_field
+
+        def stronger_compiled(y, wstar, eta, L, runs, width, regularized, energy):
+            out = compiled(y, wstar, eta, L, runs, width, regularized, energy).copy()
+            n = L * runs * width
+            out[:n] *= 1.05
+            out[n:] *= 1.05 ** 2
+            return out
+
+        monkeypatch.setattr(compiled_flows, "flow_vector_field", stronger_compiled)
     result = _run_mutated("gradient-flow-facts", monkeypatch, flows, "batch_grad",
                           lambda *args, **kwargs: 1.05 * original(*args, **kwargs),
                           (gradient_flow_facts._flow_fact_runs,))

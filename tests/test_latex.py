@@ -8,8 +8,9 @@ import sympy as sp
 
 from derivations import marginalized as dm
 from ssam_verify.cli import main
-from ssam_verify.latex import (Formula, collect_formulas, compile_pdf, formula_latex, latex_document,
-                               parser_backend, pdflatex_available, roundtrip, roundtrip_all, write_latex)
+from ssam_verify.latex import (Formula, ascii_math_in_text, collect_formulas, compile_pdf, equation_numbers,
+                               formula_latex, latex_document, notation_entries, parser_backend, pdflatex_available,
+                               roundtrip, roundtrip_all, text_to_latex, undefined_symbols, write_latex)
 
 FORMULAS = collect_formulas()
 
@@ -38,23 +39,93 @@ def test_malformed_formulas_rejected(monkeypatch):
         collect_formulas()
 
 
+DOCUMENT = latex_document(FORMULAS)
+
+
 def test_document_has_every_formula_as_printed_by_sympy():
-    doc = latex_document(FORMULAS)
+    doc = DOCUMENT
     assert doc.startswith(r"\documentclass") and doc.rstrip().endswith(r"\end{document}")
     for f in FORMULAS:
-        assert sp.latex(f.expr) in doc  # the printer's output, verbatim
+        assert formula_latex(f.expr, f.claim_id) in doc  # the printer's output, verbatim
         assert f.claim_id in doc
-    labels = re.findall(r"\\label\{([^}]*)\}", doc)
-    assert len(labels) == len(set(labels)) == sum(1 for f in FORMULAS if f.equation)
-    assert all(lab.split(":")[0] in {f.claim_id for f in FORMULAS} for lab in labels)
-    for eq in {f.equation for f in FORMULAS if f.equation}:
-        assert f"[number={{{eq}}}]" in doc
+    # symbols whose names are not LaTeX print through SymPy's symbol_names option, e.g. S_avg
+    s_avg = next(f for f in FORMULAS if f.name == "average sharpness")
+    assert r"S_{\mathrm{avg}}" in formula_latex(s_avg.expr, s_avg.claim_id)
+
+
+def test_every_formula_is_numbered_and_labelled():
+    """Rule for every formula, present and future: a number and a unique label; the paper's number where it has one."""
+    displays = re.findall(r"\\begin\{(dmath\*?)\}(\[number=\{([^}]*)\}\])?(\\label\{([^}]*)\})?", DOCUMENT)
+    assert len(displays) == len(FORMULAS)
+    assert all(env == "dmath" and number and label for env, _, number, _, label in displays), \
+        [d for d in displays if not (d[0] == "dmath" and d[2] and d[4])]
+    labels = [d[4] for d in displays]
+    assert len(set(labels)) == len(labels)
+    numbers = [d[2] for d in displays]
+    assert len(set(numbers)) == len(numbers), "two formulas share a number"
+    for f, number, label in zip(FORMULAS, numbers, labels):
+        assert label.split(":")[0] == f.claim_id
+        assert number.startswith(f.equation) if f.equation else re.fullmatch(r"S\.\d+", number)
+
+
+def test_equation_numbers_letters_and_suite_numbering():
+    x = sp.Symbol("x")
+    fs = [Formula("a", "7", "one", x, "m"), Formula("a", "7", "two", x, "m"), Formula("a", "", "three", x, "m"),
+          Formula("b", "9", "four", x, "m"), Formula("b", "", "five", x, "m")]
+    assert equation_numbers(fs) == [("7a", "a:eq7:1"), ("7b", "a:eq7:2"), ("S.1", "a:S.1"), ("9", "b:eq9:1"),
+                                    ("S.2", "b:S.2")]
+
+
+def test_every_symbol_is_defined_before_use():
+    """Rule: every symbol of every formula has a meaning (glossary in ssam_verify/latex/notation.py, or a
+    derivations module's notation()), listed in the Notation section before the first formula."""
+    assert undefined_symbols(FORMULAS) == [], "add the meaning to ssam_verify/latex/notation.py GLOSSARY"
+    notation, first = DOCUMENT.index(r"\section*{Notation}"), DOCUMENT.index(r"\begin{dmath}")
+    assert notation < first
+    section = DOCUMENT[notation:first]
+    for texs, meaning, _ in notation_entries(FORMULAS):
+        assert meaning and meaning in section
+        assert all(f"${t}$" in section for t in texs)
+
+
+def test_undefined_symbol_is_reported():
+    """The rule above can fail: a formula with an unknown symbol is reported (and marked in the document)."""
+    f = Formula("lemma-2.2", "7", "new", sp.Symbol("zeta_new") + sp.Symbol("eta"), "derivations.x")
+    assert undefined_symbols([f]) == [("lemma-2.2", "zeta_new")]
+    assert "meaning not recorded" in latex_document([f])
+
+
+def test_headings_are_latex_not_ascii():
+    """Rule: section and paragraph headings carry no ASCII pseudo-math (eta^{2(L-1)}, L_R, <=) in text mode."""
+    headings = re.findall(r"\\(?:section|paragraph)\*?\{(.*)", DOCUMENT)
+    assert len(headings) > len(FORMULAS)
+    bad = [(h, ascii_math_in_text(h)) for h in headings if ascii_math_in_text(h)]
+    assert bad == []
+    # the check can fail: a title left as ASCII is caught
+    assert ascii_math_in_text(r"rate 4 eta\textasciicircum{}\{2(L-1)\}") and ascii_math_in_text("L\\_R <= c")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Balancing under GD: rate 1 - 4 alpha eta^{2(L-1)} + C alpha^2",
+     r"Balancing under GD: rate $1 - 4 \alpha \eta^{2(L-1)} + C \alpha^2$"),
+    ("Projected S-SAM (radius sqrt(L)||W*||/(2 eta^{L-1}))",
+     r"Projected S-SAM (radius $\sqrt{L}\|W^*\|/(2 \eta^{L-1})$)"),
+    ("Hessian bound M on {L_R <= c} (ours)", r"Hessian bound $M$ on $\{L_{R} \le c\}$ (ours)"),
+    ("lower bound (q = w*^T Sigma w*)", r"lower bound $(q = w^{*T} \Sigma w^*)$"),
+    ("average sharpness S_avg, upper bound (Lambda = lambda_max(Sigma))",
+     r"average sharpness $S_{\mathrm{avg}}$, upper bound $(\Lambda = \lambda_{\max}(\Sigma))$"),
+    ("(Marion & Chizat, Thms 1-2), Appendix F, seeds 003/004",
+     r"(Marion \& Chizat, Thms 1-2), Appendix F, seeds 003/004"),
+])
+def test_text_to_latex(text, expected):
+    assert text_to_latex(text) == expected
+    assert ascii_math_in_text(text_to_latex(text)) == []
 
 
 def test_special_characters_in_names_are_escaped():
-    f = Formula("lemma-2.2", "7", "a_b & 50% #1 {x} ~ ^", sp.Symbol("x"), "derivations.test")
+    f = Formula("lemma-2.2", "7", "50% of #1 & more {x} ~", sp.Symbol("x"), "derivations.test")
     doc = latex_document([f])
-    assert r"a\_b \& 50\% \#1 \{x\}" in doc
+    assert r"50\% of \#1 \& more $\{x\}$ \textasciitilde{}" in doc
 
 
 @pytest.mark.skipif(not pdflatex_available() and not os.environ.get("CI"),
@@ -66,6 +137,9 @@ def test_compiles_with_pdflatex(tmp_path):
     assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF")
     log = (tmp_path / "formulas.log").read_text(errors="replace")
     assert "Undefined control sequence" not in log
+    assert "undefined references" not in log and "multiply defined" not in log
+    aux = (tmp_path / "formulas.aux").read_text()
+    assert all(rf"\newlabel{{{label}}}" in aux for _, label in equation_numbers(FORMULAS))
 
 
 @pytest.mark.skipif(not pdflatex_available() and not os.environ.get("CI"), reason="pdflatex not installed")
@@ -116,7 +190,7 @@ def test_roundtrip_rejects_wrong_text(wrong):
     S = sp.Symbol("S_{avg}")
     good = Formula("lemma-2.2", "9", "S_avg", sp.Eq(S, dm.average_sharpness(L), evaluate=False), "derivations.x")
     assert roundtrip(good).status == "exact"
-    text = sp.latex(sp.Eq(S, wrong[1](L), evaluate=False))
+    text = formula_latex(sp.Eq(S, wrong[1](L), evaluate=False))
     assert roundtrip(good, text=text).status == "mismatch"
 
 

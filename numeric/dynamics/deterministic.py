@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..kernels import resolve_engine
 from ..validation import check_int, check_positive
+from .compiled import descend
 from .schedules import step_sizes, steps_to_record
 from .trajectory import Trajectory, progress_bar, records_from_weights, validated_problem
 
@@ -17,7 +19,7 @@ __all__ = ["gradient_descent", "gradient_descent_to_convergence"]
 
 def gradient_descent(W0, wstar, eta, steps, step_size, schedule="constant", decay_start=1000,
                      power=1.0, record_every=1, regularized=True, record_steps=None,
-                     progress=False) -> Trajectory:
+                     progress=False, engine="auto") -> Trajectory:
     """Gradient descent ``W(k+1) = W(k) - alpha_k grad L_R(W(k))`` (eq 18).
 
     ``regularized=False``: GD on the unregularized loss ``L`` (eq 4 with the full
@@ -26,8 +28,11 @@ def gradient_descent(W0, wstar, eta, steps, step_size, schedule="constant", deca
     (the last step always recorded), or at ``record_steps`` if given.
     Step sizes from :func:`step_sizes`.  Iterates that overflow become ``inf``/``nan``
     (a step size far above the bound of Theorem 4.2 may diverge); that is reported,
-    not raised.
+    not raised.  ``engine``: ``"numba"`` runs the compiled loop of
+    :mod:`numeric.kernels.descent` (bit-identical iterates), ``"numpy"`` the NumPy
+    reference below, ``"auto"`` numba when installed.
     """
+    engine = resolve_engine(engine)
     Wb, batched, wstar, eta = validated_problem(W0, wstar, eta)
     steps = check_int(steps, "steps", minimum=0)
     alphas = step_sizes(steps, step_size, schedule, decay_start, power)
@@ -38,20 +43,11 @@ def gradient_descent(W0, wstar, eta, steps, step_size, schedule="constant", deca
     out = np.empty((len(recorded_steps), L, K * d))
     bar = progress_bar(steps, "gradient descent", progress and steps >= 10_000)
     W = np.ascontiguousarray(W)
-    take_step = _descent_step_kernel(W, wstar_wide, eta, regularized)
-    record_index = 0
-    next_recorded_step = recorded_steps[0]
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        for k in range(steps + 1):
-            if k == next_recorded_step:
-                out[record_index] = W
-                record_index += 1
-                next_recorded_step = recorded_steps[record_index] if record_index < len(recorded_steps) else -1
-            if k == steps:
-                break
-            take_step(2.0 * alphas[k])
-            if bar is not None and k % 1000 == 0:
-                bar.update(1000 if k else 0)
+    if engine == "numba":
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            descend(W, wstar_wide, eta, alphas, recorded_steps, out, regularized, bar)
+    else:
+        _descend_with_numpy(W, wstar_wide, eta, alphas, recorded_steps, out, regularized, bar)
     if bar is not None:
         bar.close()
     weights = out.reshape(len(recorded_steps), L, K, d).transpose(0, 2, 1, 3)
@@ -98,6 +94,25 @@ def gradient_descent_to_convergence(W0, wstar, eta, step_size, gradient_toleranc
     info.update({"converged": converged, "steps": done, "gradient_tolerance": tolerance,
                  "diverged": bool(not np.all(np.isfinite(weights[-1])))})
     return Trajectory(np.arange(done + 1), weights, records, batched, info)
+
+
+def _descend_with_numpy(W, wstar_wide, eta, alphas, recorded_steps, out, regularized, bar) -> None:
+    """The NumPy reference loop: :func:`_descent_step_kernel` every step, ``W`` recorded into ``out``."""
+    take_step = _descent_step_kernel(W, wstar_wide, eta, regularized)
+    steps = len(alphas)
+    record_index = 0
+    next_recorded_step = recorded_steps[0]
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for k in range(steps + 1):
+            if k == next_recorded_step:
+                out[record_index] = W
+                record_index += 1
+                next_recorded_step = recorded_steps[record_index] if record_index < len(recorded_steps) else -1
+            if k == steps:
+                break
+            take_step(2.0 * alphas[k])
+            if bar is not None and k % 1000 == 0:
+                bar.update(1000 if k else 0)
 
 
 def _descent_step_kernel(W, wstar_wide, eta, regularized):

@@ -14,6 +14,8 @@ import numpy as np
 
 from ..data import check_whitened
 from ..validation import check_eta, check_int, check_positive, check_vector, check_weights
+from ..kernels import resolve_engine
+from .compiled import step_blocks
 from .schedules import step_sizes, steps_to_record
 from .trajectory import Trajectory, as_batch, progress_bar, records_from_weights
 
@@ -87,10 +89,33 @@ def _noisy_step_kernel(W, X, Y, eta, radius):
     return noisy_step
 
 
-def _random_draw_blocks(rng, steps, block, n_data, shape, eta):
+def _step_with_numpy(W_layer_major, X, Y, eta, alphas, recorded_steps, out, blocks, block, radius, bar) -> None:
+    """The NumPy reference loop: :func:`_noisy_step_kernel` every step, run-major records into ``out``."""
+    take_step = _noisy_step_kernel(W_layer_major, X, Y, eta, radius)
+    steps = len(alphas)
+    record_index, next_recorded_step = 0, recorded_steps[0]
+    G = sample_indices = None
+    with np.errstate(over="ignore", invalid="ignore"):
+        for k in range(steps + 1):
+            if k == next_recorded_step:
+                out[record_index] = np.moveaxis(W_layer_major, 0, 1)
+                record_index += 1
+                next_recorded_step = recorded_steps[record_index] if record_index < len(recorded_steps) else -1
+            if k == steps:
+                break
+            j = k % block
+            if j == 0:
+                sample_indices, G = next(blocks)
+            take_step(alphas[k], G[j] if eta > 0 else None, sample_indices[j])
+            if bar is not None and k % 1000 == 0:
+                bar.update(1000 if k else 0)
+
+
+def _random_draw_blocks(rng, steps, block, n_data, shape, eta, scaled=True):
     """The randomness of :func:`stochastic_descent`, ``block`` steps at a time, in a fixed order:
     sample indices ``(block_steps, K)``, then (``eta > 0``) noise ``eta * N(0, 1)`` of shape
-    ``(block_steps, L, K, d)``."""
+    ``(block_steps, L, K, d)`` (unscaled ``N(0, 1)`` with ``scaled=False``: the compiled kernel
+    multiplies by ``eta`` itself, the same multiplication)."""
     L, K, d = shape
     for k in range(0, steps, block):
         block_steps = min(block, steps - k)
@@ -98,7 +123,8 @@ def _random_draw_blocks(rng, steps, block, n_data, shape, eta):
         G = None
         if eta > 0:
             G = rng.standard_normal((block_steps, L, K, d))
-            G *= eta
+            if scaled:
+                G *= eta
         yield sample_indices, G
 
 
@@ -132,7 +158,8 @@ def _prefetched(iterator, depth=2):
 
 def stochastic_descent(W0, X, Y, eta, steps, step_size, schedule="constant", decay_start=1000,
                        power=1.0, seeds=1, seed=0, radius=None, record_every=1, record_steps=None,
-                       wstar=None, block=256, progress=False, record_quantities=True) -> Trajectory:
+                       wstar=None, block=256, progress=False, record_quantities=True,
+                       engine="auto") -> Trajectory:
     """SGD (eq 4, ``eta = 0``), S-SAM (eq 6) or projected S-SAM (eq 22, ``radius`` set).
 
     Each step ``k`` and each run draws a fresh sample index ``i_k`` uniformly
@@ -145,11 +172,15 @@ def stochastic_descent(W0, X, Y, eta, steps, step_size, schedule="constant", dec
     ``seeds=K`` runs are simulated together as one batched array (K, L, d), all
     from ``W0`` (L, d) or from ``W0`` (K, L, d).  Randomness: one
     ``numpy.random.Generator(SFC64(SeedSequence(seed)))``; noise is drawn in
-    blocks of ``block`` steps.  The same ``seed`` gives the same numbers.
+    blocks of ``block`` steps, in a background thread.  The same ``seed`` gives the same numbers.
     ``wstar`` (for the records) defaults to the least-squares fit ``X^+ Y``.
     ``record_quantities=False`` records the weights only (``records`` is empty): for long records
     whose losses and gradients are not needed.
+    ``engine``: ``"numba"`` steps with the compiled kernel of :mod:`numeric.kernels.stochastic`
+    (same random draws; iterates equal to the NumPy reference's up to rounding), ``"numpy"``
+    with the NumPy reference below, ``"auto"`` numba when installed.
     """
+    engine = resolve_engine(engine)
     X = check_whitened(X)
     Y = np.asarray(check_vector(Y, "Y", length=X.shape[0]), dtype=float)
     W0 = np.asarray(W0, dtype=float)
@@ -185,24 +216,13 @@ def stochastic_descent(W0, X, Y, eta, steps, step_size, schedule="constant", dec
     out = np.empty((len(recorded_steps), K, L, d))
     bar = progress_bar(steps, "S-SAM" if eta > 0 else "SGD", progress and steps * K >= 100_000)
     W_layer_major = np.ascontiguousarray(np.moveaxis(W, 0, 1))  # layer-major state (L, K, d)
-    take_step = _noisy_step_kernel(W_layer_major, X, Y, eta, radius)
-    record_index, next_recorded_step = 0, recorded_steps[0]
-    G = sample_indices = None
-    blocks = _prefetched(_random_draw_blocks(rng, steps, block, n_data, (L, K, d), eta))
-    with np.errstate(over="ignore", invalid="ignore"):
-        for k in range(steps + 1):
-            if k == next_recorded_step:
-                out[record_index] = np.moveaxis(W_layer_major, 0, 1)
-                record_index += 1
-                next_recorded_step = recorded_steps[record_index] if record_index < len(recorded_steps) else -1
-            if k == steps:
-                break
-            j = k % block
-            if j == 0:
-                sample_indices, G = next(blocks)
-            take_step(alphas[k], G[j] if eta > 0 else None, sample_indices[j])
-            if bar is not None and k % 1000 == 0:
-                bar.update(1000 if k else 0)
+    if engine == "numba":
+        blocks = _prefetched(_random_draw_blocks(rng, steps, block, n_data, (L, K, d), eta, scaled=False))
+        with np.errstate(over="ignore", invalid="ignore"):
+            step_blocks(W_layer_major, X, Y, eta, alphas, recorded_steps, out, blocks, block, radius, bar)
+    else:
+        blocks = _prefetched(_random_draw_blocks(rng, steps, block, n_data, (L, K, d), eta))
+        _step_with_numpy(W_layer_major, X, Y, eta, alphas, recorded_steps, out, blocks, block, radius, bar)
     if bar is not None:
         bar.close()
     with np.errstate(over="ignore", invalid="ignore"):

@@ -7,26 +7,34 @@ expression *as derived* (relations as unevaluated ``Eq``/``GreaterThan``...).
 :func:`collect_formulas` discovers them; :func:`latex_document` prints each with
 SymPy's LaTeX printer (``sympy.latex``; nothing is typed by hand) into one
 standalone document, grouped by claim in the paper's order, each formula
-numbered with the paper's equation number and labelled
-``\\label{<claim>:eq<N>:<k>}``.  Long formulas break across lines with
-``breqn``'s ``dmath`` (texlive-latex-extra).
+numbered and labelled (:func:`equation_numbers`: the paper's equation number
+where it has one, else the suite's own ``(S.n)``), after a *Notation* section
+that defines every symbol the formulas use (:mod:`ssam_verify.latex.notation`).
+Claim titles and formula names are plain text with ASCII math; they are set in
+LaTeX by :func:`ssam_verify.latex.text.text_to_latex`.  Long formulas break
+across lines with ``breqn``'s ``dmath`` (texlive-latex-extra).
 
 The round trip through SymPy's LaTeX parser lives in :mod:`ssam_verify.latex.roundtrip`.
 """
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import re
 import shutil
 import subprocess
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import sympy as sp
 
-__all__ = ["Formula", "collect_formulas", "formula_latex", "latex_document", "write_latex", "compile_pdf",
-           "pdflatex_available"]
+from .notation import notation_entries, symbol_names
+from .text import escape_text, text_to_latex
+
+__all__ = ["Formula", "collect_formulas", "formula_latex", "equation_numbers", "latex_document", "write_latex",
+           "compile_pdf", "pdflatex_available"]
 
 
 @dataclass(frozen=True)
@@ -97,52 +105,80 @@ def collect_formulas() -> list:
     return sorted(out, key=lambda f: (order.get(f.claim_id, len(order)), idx[id(f)]))
 
 
-def formula_latex(expr) -> str:
-    """SymPy's LaTeX of ``expr`` (``sympy.latex``), the only way formulas reach the document."""
-    return sp.latex(expr)
+def formula_latex(expr, claim_id: str = "", **printer_options) -> str:
+    """SymPy's LaTeX of ``expr`` (``sympy.latex``), the only way formulas reach the document.
+
+    Symbols whose names are not LaTeX print as the notation says (SymPy's own
+    ``symbol_names`` option, filled by :func:`ssam_verify.latex.notation.symbol_names`
+    for claim ``claim_id``); ``printer_options`` go to ``sympy.latex``.
+    """
+    names = symbol_names(expr, claim_id)
+    return sp.latex(expr, symbol_names=names, **printer_options) if names else sp.latex(expr, **printer_options)
 
 
-_TEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
-                "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
-                "<": r"$<$", ">": r"$>$", "|": r"$|$"}  # OT1 text fonts lack < > |
+def equation_numbers(formulas) -> list:
+    """``[(number, label)]`` for ``formulas``, in order: every formula is numbered and labelled.
+
+    A formula with the paper's equation number ``N`` is numbered ``N``, or ``Na``,
+    ``Nb``, ... when several formulas carry ``N``, and labelled ``<claim>:eq<N>:<k>``
+    (``k`` counting within claim and equation).  A formula without one gets the
+    suite's own number ``S.n``, counted through the document, and the label
+    ``<claim>:S.<n>``.
+    """
+    formulas = list(formulas)
+    uses = Counter(f.equation for f in formulas if f.equation)
+    seen: Counter = Counter()
+    suite = 0
+    out = []
+    for f in formulas:
+        if f.equation:
+            seen[f.equation] += 1
+            seen[(f.claim_id, f.equation)] += 1
+            letter = "abcdefghijklmnopqrstuvwxyz"[(seen[f.equation] - 1) % 26] if uses[f.equation] > 1 else ""
+            eq = re.sub(r"[^A-Za-z0-9.]+", "-", f.equation)
+            out.append((f"{f.equation}{letter}", f"{f.claim_id}:eq{eq}:{seen[(f.claim_id, f.equation)]}"))
+        else:
+            suite += 1
+            out.append((f"S.{suite}", f"{f.claim_id}:S.{suite}"))
+    return out
 
 
-def _unicode_to_tex(ch: str) -> str:
-    """A non-ASCII character of a name or title as LaTeX (Greek and common math symbols), else ``?``."""
-    import unicodedata
+_CONVENTIONS = (
+    r"Depth $L \ge 2$, width $d \ge 1$, noise level $\eta > 0$. Layer $l$ is $W_l = \mathrm{diag}(w_l)$; the "
+    r"data are whitened, $\frac1n \sum_i X_i X_i^\top = I_d$, with labels $Y = \langle w^*, X\rangle$. The loss "
+    r"has no factor $\frac12$: $L(W) = \sum_h (w^*_h - \prod_l w_{l,h})^2$. S-SAM perturbs every weight by "
+    r"independent $N(0, \eta^2)$ noise $G$, and $L_R(W) = \mathbb{E}_G L(W+G) = L(W) + R(W)$. The model "
+    r"separates by coordinate, so most formulas are written for one coordinate, with weights "
+    r"$w_1, \dots, w_L$ and target $w^*$; a second index, as in $w_{lh}$, is the coordinate $h$.")
 
-    named = {"≥": r"$\geq$", "≤": r"$\leq$", "≠": r"$\neq$", "≈": r"$\approx$", "→": r"$\to$",
-             "∞": r"$\infty$", "∑": r"$\sum$", "∏": r"$\prod$", "‖": r"$\|$", "·": r"$\cdot$",
-             "×": r"$\times$", "∈": r"$\in$", "∇": r"$\nabla$", "∂": r"$\partial$", "√": r"$\surd$",
-             "—": "---", "–": "--", "’": "'", "‘": "`", "“": "``", "”": "''", "…": r"\ldots{}", "±": r"$\pm$"}
-    if ch in named:
-        return named[ch]
-    name = unicodedata.name(ch, "")
-    if name.startswith(("GREEK SMALL LETTER ", "GREEK CAPITAL LETTER ")):
-        letter = name.split(" LETTER ")[1].split()[0].lower()
-        letter = {"lamda": "lambda"}.get(letter, letter)
-        if name.startswith("GREEK CAPITAL"):
-            letter = letter.capitalize()
-        return f"$\\{letter}$"
-    ascii_ = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode()
-    return ascii_ or "?"
+_INTRO = (
+    r"Every formula below is printed by SymPy's LaTeX printer from the expression the suite derives "
+    r"(modules \texttt{derivations.*}); none is typed by hand. A number in the margin such as (7) is the "
+    r"paper's equation number (Clara, Langer \& Schmidt-Hieber, arXiv 2503.11891), with (7a), (7b), \dots{} "
+    r"when several formulas belong to one equation; MC and MM number equations of Marion \& Chizat and of "
+    r"Mulayoff \& Michaeli. (S.$n$) is the suite's own number for a formula the paper does not number. "
+    r"Labels: \texttt{<claim>:eq<N>:<k>} and \texttt{<claim>:S.<n>} for formulas, \texttt{claim:<id>} for "
+    r"sections. Every symbol is defined in the Notation section before its first use.")
 
 
-def _escape(text: str) -> str:
-    return "".join(_TEX_SPECIAL.get(ch, ch) if ord(ch) < 128 else _unicode_to_tex(ch) for ch in text)
-
-
-def _label(claim_id: str, equation: str, k: int) -> str:
-    eq = re.sub(r"[^A-Za-z0-9.]+", "-", equation) if equation else "none"
-    return f"{claim_id}:eq{eq}:{k}"
+def _notation_section(formulas) -> list:
+    """The *Notation* section: the conventions, then every symbol of ``formulas`` with its meaning."""
+    lines = [r"\section*{Notation}", "", _CONVENTIONS, "", r"\begin{description}"]
+    for texs, meaning, claims in notation_entries(formulas):
+        where = f" (in {', '.join(claims)})" if claims else ""
+        symbols = ", ".join(f"${t}$" for t in texs)
+        lines.append(rf"\item[{{{symbols}}}] {meaning if meaning is not None else 'meaning not recorded'}"
+                     + escape_text(where))
+    return lines + [r"\end{description}", ""]
 
 
 def latex_document(formulas=None, title: str = "ssam-verify: the derived formulas") -> str:
     """One standalone LaTeX document with every formula, grouped by claim.
 
-    Each formula: a heading with claim id, equation number, name and source
-    module; then a ``dmath`` numbered with the paper's equation number (unnumbered
-    when it has none) and labelled by :func:`_label` (``<claim>:eq<N>:<k>``).
+    A *Notation* section defines every symbol before the first formula; each claim
+    is a numbered section titled with its id and title (ASCII math set in LaTeX by
+    :func:`ssam_verify.latex.text.text_to_latex`) and labelled ``claim:<id>``; each
+    formula is a ``dmath`` numbered and labelled by :func:`equation_numbers`.
     """
     formulas = collect_formulas() if formulas is None else list(formulas)
     titles = _claim_titles()
@@ -152,35 +188,27 @@ def latex_document(formulas=None, title: str = "ssam-verify: the derived formula
         r"\usepackage{amsmath,amssymb}",
         r"\usepackage{breqn}",
         r"\setlength{\parindent}{0pt}",
-        rf"\title{{{_escape(title)}}}",
+        rf"\title{{{text_to_latex(title)}}}",
         r"\author{generated by \texttt{ssam-verify latex} from the SymPy derivations}",
         r"\date{}",
         r"\begin{document}",
         r"\maketitle",
-        (r"Every formula below is printed by SymPy's LaTeX printer from the expression the suite "
-         r"derives (modules \texttt{derivations.*}); none is typed by hand. Equation numbers in "
-         r"the margin are the paper's (Clara, Langer \& Schmidt-Hieber, arXiv 2503.11891); labels "
-         r"are \texttt{claim:eqN:k}. Symbols are per coordinate unless indexed by a coordinate."),
+        _INTRO,
         "",
+        *_notation_section(formulas),
     ]
     current = None
-    counts: dict = {}
-    for f in formulas:
+    for f, (number, label) in zip(formulas, equation_numbers(formulas)):
         if f.claim_id != current:
             current = f.claim_id
-            head = _escape(f.claim_id) + (f" --- {_escape(titles[f.claim_id])}" if f.claim_id in titles else "")
-            lines += [rf"\section*{{{head}}}", ""]
-        key = (f.claim_id, f.equation)
-        counts[key] = counts.get(key, 0) + 1
-        label = _label(f.claim_id, f.equation, counts[key])
-        eqtext = f"eq.~({_escape(f.equation)})" if f.equation else "no equation number"
-        lines.append(rf"\paragraph{{\texttt{{{_escape(f.claim_id)}}}, {eqtext}: {_escape(f.name)}}}"
-                     rf" {{\footnotesize (\texttt{{{_escape(f.module)}}})}}")
-        opt = f"[number={{{f.equation}}}]" if f.equation else ""
-        env = "dmath" if f.equation else "dmath*"
-        lines += [rf"\begin{{{env}}}{opt}\label{{{label}}}" if f.equation else rf"\begin{{{env}}}",
-                  formula_latex(f.expr),
-                  rf"\end{{{env}}}", ""]
+            title_tex = f": {text_to_latex(titles[f.claim_id])}" if f.claim_id in titles else ""
+            lines += [rf"\section{{\texttt{{{escape_text(f.claim_id)}}}{title_tex}}}\label{{claim:{f.claim_id}}}", ""]
+        source = "paper's equation" if f.equation else "not numbered in the paper"
+        name = text_to_latex(f.name[:1].upper() + f.name[1:] if f.name[:1].isascii() else f.name)
+        lines += [rf"\paragraph{{{name}.}} {{\footnotesize ({source}; \texttt{{{escape_text(f.module)}}})}}",
+                  rf"\begin{{dmath}}[number={{{number}}}]\label{{{label}}}",
+                  formula_latex(f.expr, f.claim_id),
+                  r"\end{dmath}", ""]
     lines.append(r"\end{document}")
     return "\n".join(lines) + "\n"
 
@@ -190,7 +218,12 @@ def write_latex(path="formulas.tex", formulas=None) -> Path:
     path = Path(path)
     if path.parent and not path.parent.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(latex_document(formulas))
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # written whole, then renamed: never truncated
+    try:
+        tmp.write_text(latex_document(formulas))
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return path
 
 

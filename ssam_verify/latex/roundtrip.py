@@ -106,9 +106,9 @@ def _first_line(exc) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
 
 
-def _symbol_roundtrip(sym):
-    """The parsed form of ``latex(sym)`` if it is a single symbol, else ``None`` and why."""
-    text = sp.latex(sym)
+def _symbol_roundtrip(sym, claim_id: str = ""):
+    """The parsed form of the symbol as the export prints it, if it is a single symbol, else ``None`` and why."""
+    text = formula_latex(sym, claim_id)
     try:
         parsed = _parse(text)
     except Exception as exc:
@@ -222,10 +222,10 @@ def roundtrip(formula: Formula, text: str | None = None) -> RoundTrip:
     """
     expr = formula.expr
     override = text is not None
-    text = formula_latex(expr) if text is None else text
+    text = formula_latex(expr, formula.claim_id) if text is None else text
     back, bad = {}, {}
     for s in sorted(expr.atoms(sp.Symbol), key=str):  # bound variables too (Limit, Sum)
-        p, why = _symbol_roundtrip(s)
+        p, why = _symbol_roundtrip(s, formula.claim_id)
         if p is None:
             bad[s] = why
         else:
@@ -243,13 +243,13 @@ def roundtrip(formula: Formula, text: str | None = None) -> RoundTrip:
     used = {str(s) for s in expr.atoms(sp.Symbol)}
     aliases, reasons, k = {}, {}, 0
     targets = list(bad.items()) + [
-        (a, f"{sp.latex(a)}: SymPy prints an applied function with braces, which the parser does not read "
+        (a, f"{formula_latex(a, formula.claim_id)}: SymPy prints an applied function with braces, which the parser does not read "
             "as a call") for a in apps]
     for target, why in targets:
         while f"z_{{{900 + k}}}" in used:
             k += 1
         aliases[target] = sp.Symbol(f"z_{{{900 + k}}}")
-        reasons[sp.latex(target)] = why
+        reasons[formula_latex(target, formula.claim_id)] = why
         k += 1
     back2 = dict(back)
     for target, alias in aliases.items():
@@ -261,7 +261,7 @@ def roundtrip(formula: Formula, text: str | None = None) -> RoundTrip:
                 "\\left( as a function call)")]
     whys = [why1]
     for mul_symbol, note in tries:
-        outcome2, why2 = _attempt(sp.latex(aliased, mul_symbol=mul_symbol), expr, back2)
+        outcome2, why2 = _attempt(formula_latex(aliased, formula.claim_id, mul_symbol=mul_symbol), expr, back2)
         if outcome2 == "ok":
             if note:
                 reasons[r"\cdot"] = note

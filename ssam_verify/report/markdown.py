@@ -1,12 +1,18 @@
-"""The Markdown report and the Markdown of evidence."""
+"""The Markdown report and the Markdown of evidence (tables, not key: value lists)."""
 from __future__ import annotations
 
 from pathlib import Path
 
-from .claims import claim_info, methods_of, relative_path, result_json
-from .values import cell, columns, detail_items
+from .claims import (claim_info, evidence_anchor, figure_anchor, figures_of, method_short, relative_path,
+                     result_json, summary_counts)
+from .values import evidence_tables
 
 __all__ = ["evidence_markdown", "report_markdown"]
+
+_INTRO = ("Claims of *Training Diagonal Linear Networks with Stochastic Sharpness-Aware Minimization* "
+          "(Clara, Langer & Schmidt-Hieber, arXiv 2503.11891) and two related papers, each checked symbolically "
+          "(SymPy), at high precision (mpmath), by Monte Carlo with a declared false-failure probability, and "
+          "against negative controls (deliberately wrong variants that must be rejected).")
 
 
 def _md_escape(s: str) -> str:
@@ -18,91 +24,96 @@ def _md_text(s: str) -> str:
     return " ".join(str(s).split()).replace("\\", "\\\\").replace("*", "\\*").replace("<", "&lt;")
 
 
-def _md_table(rows, headers) -> str:
-    out = ["| " + " | ".join(_md_escape(h) for h in headers) + " |",
-           "|" + "|".join("---" for _ in headers) + "|"]
-    out += ["| " + " | ".join(_md_escape(c) for c in r) + " |" for r in rows]
+def _md_table(rows, headers, escape=True) -> str:
+    esc = _md_escape if escape else (lambda c: str(c))
+    out = ["| " + " | ".join(esc(h) for h in headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    out += ["| " + " | ".join(esc(c) for c in r) + " |" for r in rows]
     return "\n".join(out)
-
-
-def _detail_md(detail: dict, indent: int = 0) -> str:
-    pad = "  " * indent
-    lines = []
-    for kind, k, v in detail_items(detail):
-        if kind == "traceback":
-            lines.append(f"{pad}- traceback:\n\n```\n{v.rstrip()}\n```\n")
-        elif kind == "table":
-            cols = columns(v)
-            lines.append(f"{pad}- {k}:\n")
-            lines.append(_md_table([[cell(r.get(c, "")) for c in cols] for r in v], cols) + "\n")
-        elif kind == "nested":
-            lines.append(f"{pad}- {k}:")
-            lines.append(_detail_md(v, indent + 1))
-        else:
-            lines.append(f"{pad}- {k}: {cell(v, 300)}")
-    return "\n".join(lines)
 
 
 def _evidence_json(ev) -> dict:
     return ev if isinstance(ev, dict) else ev.to_json()
 
 
-def evidence_markdown(evidence) -> str:
-    """Markdown for a list of :class:`checks.framework.Evidence` (or their JSON): one block each."""
+def _verdict(passed: bool) -> str:
+    return "PASS" if passed else "FAIL"
+
+
+def _evidence_block(ev: dict, title: str) -> str:
+    tables, tracebacks = evidence_tables(ev.get("detail", {}))
+    parts = [title]
+    for t in tables:
+        parts.append((f"*{_md_text(t.title)}*\n\n" if t.title else "") + _md_table(t.rows, t.headers))
+    parts += [f"```\n{tb.rstrip()}\n```" for tb in tracebacks]
+    return "\n\n".join(parts)
+
+
+def evidence_markdown(evidence, claim_id: str | None = None) -> str:
+    """Markdown for a list of :class:`checks.framework.Evidence` (or their JSON): one block of tables each.
+
+    With ``claim_id`` every block gets an anchor ``<claim>-evidence-<k>`` and a level-4 heading.
+    """
     blocks = []
-    for ev in map(_evidence_json, evidence):
-        mark = "PASS" if ev["passed"] else "FAIL"
-        blocks.append(f"**{ev.get('name') or ev['method']}** ({ev['method']}): **{mark}**\n\n"
-                      + _detail_md(ev.get("detail", {})))
+    for k, ev in enumerate(map(_evidence_json, evidence)):
+        name = f"{ev.get('name') or ev['method']} ({ev['method']}): **{_verdict(ev['passed'])}**"
+        title = (f'<a id="{evidence_anchor(claim_id, k)}"></a>\n\n#### {k + 1}. {name}' if claim_id
+                 else f"**{k + 1}. {name}**")
+        blocks.append(_evidence_block(ev, title))
     return "\n\n".join(blocks)
 
 
+def _summary_rows(results, figures) -> list:
+    rows = []
+    for r in results:
+        cid = r["id"]
+        evidence = ", ".join(f"[{method_short(e['method'])} {'✓' if e['passed'] else '✗'}]"
+                             f"(#{evidence_anchor(cid, k)})" for k, e in enumerate(r["evidence"]))
+        figs = ", ".join(f"[{f.name}](#{figure_anchor(f.name)})" for f in figures_of(cid, figures))
+        rows.append([f"[{cid}](#{cid})", _md_escape(claim_info(cid).get("title", "")), r["verdict"].upper(),
+                     evidence, figs or "—", f"{r['seconds']:.1f}"])
+    return rows
+
+
 def report_markdown(results, env: dict, figures, outdir: Path) -> str:
-    """The Markdown report (see the module docstring)."""
+    """The Markdown report: summary table, claims with evidence tables, figures with captions, environment."""
     results = [result_json(r) for r in results]
-    n = {k: sum(r["verdict"] == k for r in results) for k in ("pass", "fail", "error")}
+    n = summary_counts(results)
     lines = [
-        "# ssam-verify: verification report",
-        "",
-        "Claims of *Training Diagonal Linear Networks with Stochastic Sharpness-Aware Minimization* "
-        "(Clara, Langer & Schmidt-Hieber, arXiv 2503.11891), each checked symbolically (SymPy), "
-        "at high precision (mpmath), by Monte Carlo with a declared false-failure probability, and "
-        "against negative controls (deliberately wrong variants that must be rejected).",
-        "",
-        f"**{n['pass']} passed, {n['fail']} failed, {n['error']} errors** "
-        f"(seed {env['seed']}, mode {env['mode']}).",
-        "",
-        f"Reproduce: `{env['command']}` at commit `{env['git commit']}` (same seed, same numbers).",
-        "",
-        "## Environment",
-        "",
-        _md_table([[k, f"`{v}`" if k == "command" else v] for k, v in env.items()], ["", "value"]),
-        "",
-        "## Verdicts",
-        "",
-        _md_table([[f"[{r['id']}](#{r['id'].replace('.', '')})", claim_info(r["id"]).get("title", ""),
-                    methods_of(r), r["verdict"].upper(), f"{r['seconds']:.1f}"] for r in results],
-                  ["claim", "title", "methods", "verdict", "seconds"]),
-        "",
-        "## Claims and evidence",
-        "",
+        "# ssam-verify: verification report", "", _INTRO, "",
+        f"**{n['pass']} passed, {n['fail']} failed, {n['error']} errors** (seed {env['seed']}, mode {env['mode']}). "
+        f"Reproduce: `{env['command']}` at commit `{env['git commit']}` (same seed, same numbers; "
+        "[environment](#environment)).", "",
+        "## Summary", "",
+        _md_table(_summary_rows(results, figures), ["claim", "title", "verdict", "evidence", "figures", "seconds"],
+                  escape=False), "",
+        "`sym` symbolic, `hp` high precision, `mc` Monte Carlo, `neg` negative controls; each links to its "
+        "evidence.", "",
+        "## Claims and evidence", "",
     ]
     for r in results:
-        info = claim_info(r["id"])
-        lines += [f"### {r['id']}", "", f"**{info.get('title', '')}** — verdict **{r['verdict'].upper()}** "
-                  f"({r['seconds']:.2f} s)", ""]
-        if info.get("statement"):
-            lines += ["Statement: " + _md_text(info["statement"]), ""]
+        cid, info = r["id"], claim_info(r["id"])
+        lines += [f'<a id="{cid}"></a>', "", f"### {cid}: {_md_text(info.get('title', ''))} — "
+                  f"{r['verdict'].upper()} ({r['seconds']:.2f} s)", ""]
+        for key, label in (("statement", "Statement"), ("notes", "Notes")):
+            if info.get(key):
+                lines += [f"**{label}:** " + _md_text(info[key]), ""]
         if info.get("equations"):
-            lines += ["Equations: " + ", ".join(str(e) for e in info["equations"]), ""]
-        if info.get("notes"):
-            lines += ["Notes: " + _md_text(info["notes"]), ""]
-        lines += [evidence_markdown(r["evidence"]), ""]
+            lines += ["**Equations:** " + ", ".join(str(e) for e in info["equations"]), ""]
+        figs = figures_of(cid, figures)
+        if figs:
+            lines += ["**Figures:** " + ", ".join(f"[{f.name}](#{figure_anchor(f.name)})" for f in figs), ""]
+        lines += [evidence_markdown(r["evidence"], cid), ""]
     lines += ["## Figures", ""]
-    for name, png, svg, err in figures:
-        if err:
-            lines += [f"### {name}", "", f"*not drawn: {err}*", ""]
-        else:
-            lines += [f"### {name}", "", f"![{name}]({relative_path(png, outdir)})", "",
-                      f"[SVG]({relative_path(svg, outdir)})" if svg else "", ""]
+    for k, f in enumerate(figures, start=1):
+        lines += [f'<a id="{figure_anchor(f.name)}"></a>', "", f"### Figure {k}: {f.name}", ""]
+        claims = ", ".join(f"[{c}](#{c})" for c in f.claims if any(r["id"] == c for r in results))
+        if f.error:
+            lines += [f"*not drawn: {f.error}*", ""]
+            continue
+        svg = f" [SVG]({relative_path(f.svg, outdir)})" if f.svg else ""
+        lines += [f"![{f.name}]({relative_path(f.png, outdir)})", "",
+                  f"*Figure {k}.* {f.caption}" + (f" Illustrates {claims}." if claims else "")
+                  + f" [PNG]({relative_path(f.png, outdir)}){svg}", ""]
+    lines += ['<a id="environment"></a>', "", "## Environment", "",
+              _md_table([[k, f"`{v}`" if k == "command" else v] for k, v in env.items()], ["", "value"]), ""]
     return "\n".join(lines) + "\n"
