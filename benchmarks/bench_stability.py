@@ -6,17 +6,23 @@ d^4 * 8 bytes = 65 GB per matrix), and at d = 30 the time and agreement against 
 dense Kronecker route.
 
 BLAS threads: on the shared 2-core machine OpenBLAS with 2 threads is slowed down
-badly by contention (a 300 x 300 ``eigh`` went from 0.02 s to 3 s).  Set
-``OPENBLAS_NUM_THREADS=1`` for stable numbers; the script prints the setting.
+badly by contention (a 300 x 300 ``eigh`` went from 0.02 s to 3 s; the dense route
+at d = 30 from 2 s to 26 s).  Like the ``ssam-verify`` command line, the script
+therefore defaults to one BLAS thread (``OPENBLAS_NUM_THREADS=1`` etc., set before
+NumPy loads); set the variable to override.  It prints the setting.
 """
 from __future__ import annotations
 
 import os
-import time
 
-import numpy as np
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
 
-from numeric.stability import closed_form
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from numeric.stability import closed_form  # noqa: E402
 
 
 def bench(n, d, B, seed=0, dense=False):

@@ -32,8 +32,8 @@ def _is_object(a) -> bool:
 
 def check_int(value, name: str, minimum: int | None = None, maximum: int | None = None) -> int:
     """Return ``value`` as int, or raise ``ValueError`` naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ValueError(f"{name} must be an integer, got {value!r}")
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{name} must be an integer, got {value!r:.60}")
     value = int(value)
     if minimum is not None and value < minimum:
         hi = "" if maximum is None else f" and <= {maximum}"
@@ -66,9 +66,13 @@ def check_positive(value, name: str, allow_zero: bool = False):
             return value
     except ImportError:  # pragma: no cover - mpmath is a dependency
         pass
-    if isinstance(value, bool) or not isinstance(value, (Real, np.floating, np.integer)):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (Real, np.floating, np.integer)):
         raise ValueError(f"{name} must be a real number, got {value!r}")
-    v = float(value)
+    try:
+        v = float(value)
+    except OverflowError:  # an int or Fraction beyond float64
+        digits = int(abs(int(value)).bit_length() * 0.30103) + 1
+        raise ValueError(f"{name} must be finite (within float64), got a number of about {digits} digits") from None
     rng = ">= 0" if allow_zero else "> 0"
     if not math.isfinite(v) or v < 0 or (v == 0 and not allow_zero):
         raise ValueError(f"{name} must be finite and {rng}, got {value!r}")
@@ -80,9 +84,24 @@ def check_eta(eta, allow_zero: bool = False):
     return check_positive(eta, "eta", allow_zero=allow_zero)
 
 
+_NOT_REAL = {"c": "complex", "b": "boolean", "U": "text", "S": "text", "V": "structured", "M": "datetime",
+             "m": "timedelta"}
+
+
 def _as_array(a, name: str) -> np.ndarray:
+    """``a`` as a finite float array (object arrays of mpmath numbers pass unchanged).
+
+    Complex, boolean and text entries are refused: ``np.asarray(x, dtype=float)`` would
+    silently drop imaginary parts, read ``True`` as 1 and parse ``"1"`` as 1.0.
+    """
     if _is_object(a):
         return a
+    try:
+        kind = np.asarray(a).dtype.kind
+    except (TypeError, ValueError):  # ragged nesting
+        raise ValueError(f"{name} must be an array of real numbers") from None
+    if kind in _NOT_REAL:
+        raise ValueError(f"{name} must be an array of real numbers, got {_NOT_REAL[kind]} entries")
     try:
         arr = np.asarray(a, dtype=float)
     except (TypeError, ValueError):

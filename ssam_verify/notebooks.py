@@ -290,7 +290,8 @@ def execute_notebook(nb, timeout=DEFAULT_CELL_TIMEOUT, cwd=None):
     with tempfile.TemporaryDirectory(prefix="ssam-nb-") as tmp:
         path = str(cwd) if cwd is not None else tmp
         client = NotebookClient(nb, timeout=timeout, kernel_name=KERNEL_NAME, km=_kernel_manager(),
-                                resources={"metadata": {"path": path}}, allow_errors=False)
+                                resources={"metadata": {"path": path}}, allow_errors=False,
+                                extra_arguments=["--IPKernelApp.log_level=ERROR"])  # no "running over TCP" warning
         client.execute(env=_kernel_env())
     return nb
 

@@ -21,11 +21,15 @@ eta       ``--eta E``      noise level (> 0), required, parsed as a float
 wstar     ``--wstar W``    the target ``w*``, comma-separated, required
 weights   ``--weights W``  a point: ``L`` rows (layer 1 first) separated by ``;``
 init      ``--init W``     a start ``W(0)``, same format as ``--weights``
-seed      ``--seed S``     the random seed (>= 0, default 0)
+seed      ``--seed S``     the random seed (0 <= S < 2^32, default 0)
 json      ``--json``       print JSON instead of a table
-plot      ``--plot PATH``  also write a PNG (SVG alongside) to ``PATH``
+plot      ``--plot PATH``  also write a PNG (SVG alongside) to ``PATH`` (``.png``)
 digits    ``--digits N``   significant digits of high-precision output (default 50)
+quiet     ``--quiet``      no progress output on stderr
 ========  ===============  =====================================================
+
+Numbers follow one grammar (:mod:`ssam_verify.parsing`): ASCII decimal literals; a
+negative number may follow its option directly (``--wstar -0.5,1``).
 
 A command adapts a help text with ``help={"eta": "..."}`` and makes an option
 optional (e.g. inside a mutually exclusive group) with ``required={"weights": False}``.
@@ -38,24 +42,32 @@ import numpy as np
 
 from numeric.validation import check_depth, check_eta
 
-from .parsing import parse_float, parse_matrix, parse_vector
+from .output import check_output_file
+from .parsing import int_argument, parse_float, parse_matrix, parse_vector
 
-__all__ = ["SHARED_OPTIONS", "add_command", "add_options", "read_depth", "read_eta", "read_wstar",
-           "read_weights"]
+__all__ = ["SHARED_OPTIONS", "SEED_MAX", "add_command", "add_options", "read_depth", "read_eta", "read_wstar",
+           "read_weights", "read_plot"]
+
+#: The largest seed: seeds are 32-bit (``checks.framework.RunContext.seed_for`` reduces modulo 2^32,
+#: so a larger seed would silently repeat a smaller one).
+SEED_MAX = 2**32 - 1
 
 _ROWS_HELP = 'L rows (layer 1 first) separated by ";", each with d comma-separated numbers'
 
 #: name -> (flags, keyword arguments of ``argparse.ArgumentParser.add_argument``)
 SHARED_OPTIONS: dict[str, tuple[tuple[str, ...], dict]] = {
-    "depth": (("--depth",), {"type": int, "required": True, "help": "number of layers L (>= 2)"}),
+    "depth": (("--depth",), {"type": int_argument("depth"), "required": True, "help": "number of layers L (>= 2)"}),
     "eta": (("--eta",), {"required": True, "help": "S-SAM noise level eta (> 0)"}),
     "wstar": (("--wstar",), {"required": True, "help": 'true parameter w*, comma-separated, e.g. "1.5,-0.2"'}),
     "weights": (("--weights",), {"required": True, "help": f"weights: {_ROWS_HELP}"}),
     "init": (("--init",), {"required": True, "help": f"start W(0): {_ROWS_HELP}"}),
-    "seed": (("--seed",), {"type": int, "default": 0, "help": "random seed (default 0)"}),
+    "seed": (("--seed",), {"type": int_argument("seed"), "default": 0,
+                           "help": f"random seed, 0 <= S <= {SEED_MAX} (default 0)"}),
     "json": (("--json",), {"action": "store_true", "help": "print JSON"}),
     "plot": (("--plot",), {"metavar": "PATH", "help": "also write a plot to PATH (PNG; SVG alongside)"}),
-    "digits": (("--digits",), {"type": int, "default": 50, "help": "significant digits (default 50)"}),
+    "digits": (("--digits",), {"type": int_argument("digits"), "default": 50,
+                               "help": "significant digits (default 50)"}),
+    "quiet": (("--quiet",), {"action": "store_true", "help": "no progress output on stderr"}),
 }
 
 
@@ -107,9 +119,20 @@ def read_eta(args) -> float:
     return check_eta(parse_float(args.eta, "eta"))
 
 
-def read_wstar(args) -> np.ndarray:
-    """``--wstar`` as a float vector."""
-    return np.array(parse_vector(args.wstar, "wstar"))
+def read_wstar(args, max_width: int | None = None, why: str = "") -> np.ndarray:
+    """``--wstar`` as a float vector; with ``max_width``, at most that many coordinates (``why`` says why)."""
+    wstar = np.array(parse_vector(args.wstar, "wstar"))
+    if max_width is not None and wstar.size > max_width:
+        raise ValueError(f"wstar: at most {max_width} coordinates here{why and ' (' + why + ')'}, got {wstar.size}")
+    return wstar
+
+
+def read_plot(args) -> str | None:
+    """``--plot`` checked before any work: a writable file name ending in ``.png`` (``None`` if not given)."""
+    if args.plot is None:
+        return None
+    check_output_file(args.plot, "plot", suffix=".png")
+    return args.plot
 
 
 def read_weights(args, depth: int, width: int, name: str = "weights") -> np.ndarray:

@@ -45,8 +45,10 @@ def test_sgd_threshold_bad_files_one_line_exit_2(tmp_path):
     np.save(npy, np.eye(2))
     no_h = tmp_path / "y.npz"
     np.savez(no_h, G=np.eye(2))
-    for path, word in [(text, "not a NumPy"), (npy, "must be an .npz"), (no_h, "no array named H"),
-                       (tmp_path / "missing.npz", "cannot read")]:
+    two = tmp_path / "two.npz"
+    np.savez(two, G=np.eye(2), K=np.eye(2))
+    for path, word in [(text, "needs a .npy/.npz file"), (npy, "a 3-D array is needed"), (no_h, "a 3-D array is needed"),
+                       (two, "no array named H"), (tmp_path / "missing.npz", "does not exist")]:
         p = subprocess.run([sys.executable, "-m", "ssam_verify", "sgd-threshold", "--hessians", str(path),
                             "--batch", "2"], capture_output=True, text=True)
         lines = p.stderr.strip().splitlines()

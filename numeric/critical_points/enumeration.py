@@ -42,7 +42,7 @@ from .. import model
 from ..shrinkage.certified_roots import shrinkage_roots
 from ..shrinkage.exact_inputs import to_fraction
 from ..validation import check_depth, check_eta, check_int, check_vector, check_weights
-from .classification import classify_eigenvalues, eigenvalue_sign_flags, kind_from_sign_flags
+from .classification import classify_coordinate_point, kind_from_sign_flags, point_sign_flags
 
 __all__ = [
     "CriticalPoint",
@@ -124,6 +124,8 @@ def _coordinate_points_cached(L: int, eta_exact, wstar_exact, digits: int):
                 if first_hessian is None:
                     first_hessian, first_signs = hessian, np.array(s)
                     first_eigenvalues = sorted(mpmath.eigsy(mpmath.matrix(hessian.tolist()), eigvals_only=True))
+                    first_kind = classify_coordinate_point(L, eta_exact, wstar_exact, root_index, s,
+                                                           first_eigenvalues, digits, multiplicity)
                 else:
                     # H = S H0 S with S = diag(s s0) orthogonal: same eigenvalues (checked entrywise)
                     relative_signs = np.array(s) * first_signs
@@ -134,7 +136,7 @@ def _coordinate_points_cached(L: int, eta_exact, wstar_exact, digits: int):
                         raise ArithmeticError("Hessian is not the sign conjugate of the first pattern's")
                 points.append(CoordinateCriticalPoint(
                     w=np.array([float(x) for x in W[:, 0]]), w_mp=list(W[:, 0]), lam=lam,
-                    root_index=root_index, kind=classify_eigenvalues(first_eigenvalues, digits),
+                    root_index=root_index, kind=first_kind,
                     value=model.marginalized_loss(W, wstar, eta), loss=model.loss(W, wstar),
                     eigenvalues=first_eigenvalues, multiplicity=multiplicity, digits=digits))
     return tuple(points)
@@ -179,7 +181,7 @@ def _combine_coordinates(per_coordinate, choice) -> CriticalPoint:
     """The product point choosing ``per_coordinate[h][choice[h]]`` in each coordinate ``h``."""
     chosen = [per_coordinate[h][i] for h, i in enumerate(choice)]
     W = np.stack([p.w for p in chosen], axis=1)
-    flags = [eigenvalue_sign_flags(p.eigenvalues, p.digits) for p in chosen]
+    flags = [point_sign_flags(p.kind, p.eigenvalues, p.digits) for p in chosen]
     kind = kind_from_sign_flags(any(f[0] for f in flags), any(f[1] for f in flags), any(f[2] for f in flags))
     return CriticalPoint(
         weights=W, lambdas=np.array([float(p.lam) for p in chosen]), kind=kind,

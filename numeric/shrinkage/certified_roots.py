@@ -56,8 +56,7 @@ from fractions import Fraction
 
 import mpmath
 
-from ..validation import check_depth
-from .exact_inputs import checked_digits, positive_eta, target_magnitude
+from .exact_inputs import checked_depth, checked_digits, positive_eta, target_magnitude
 from .exact_integer import (binary_rational_mpf, integer_newton_polish, integer_root_floor,
                             scaled_polynomial_sign, square_root_enclosure)
 from .root_starts import starting_roots
@@ -116,7 +115,7 @@ def shrinkage_roots(L: int, eta, wstar_abs, digits: int = 50) -> ShrinkageResult
         >>> shrinkage_roots(4, 1, "6.75", digits=20).regime
         'at'
     """
-    L = check_depth(L)
+    L = checked_depth(L)
     eta_exact, magnitude = positive_eta(eta), target_magnitude(wstar_abs)
     digits = checked_digits(digits)
     exact_regime = regime(L, eta_exact, magnitude)
@@ -173,9 +172,10 @@ def certified_root_pair(L: int, N: int, M: int, target: int):
     extra = 24
     gap = kappa * kappa / kappa_c_squared - 1  # exact, > 0; kappa/kappa_c - 1 ~ gap / 2
     near = gap < Fraction(1, 500000)
-    if near:
+    if near:  # G(t_c) ~ gap must be resolved (-log2 gap bits), the roots then split by ~sqrt(gap)
         log2_gap = gap.numerator.bit_length() - gap.denominator.bit_length()
-        extra += (-log2_gap) // 2 + 8
+        extra += -log2_gap + 16
+        target = max(target, -log2_gap // 2 + 24)  # enclosures narrower than the roots' separation
     for attempt in range(6):
         prec = target + extra
         starts = starting_roots(L, kappa, prec, near)
@@ -183,8 +183,10 @@ def certified_root_pair(L: int, N: int, M: int, target: int):
         for u0, (sign_lo, sign_hi) in zip(sorted(starts), [(1, -1), (-1, 1)]):
             e2 = int(mpmath.floor(mpmath.log(u0, 2))) if not isinstance(u0, float) else math.frexp(u0)[1]
             p = max(0, prec - e2)
-            if isinstance(u0, float):
-                U0 = int(math.ldexp(u0, min(p, 1000))) << max(0, p - 1000)
+            if isinstance(u0, float):  # u0 = m 2^e exactly; U0 = round(u0 2^p) without overflow
+                m, e = math.frexp(u0)
+                shift = p + e - 53
+                U0 = int(m * 2**53) << shift if shift >= 0 else int(m * 2**53) >> -shift
             else:
                 with mpmath.workprec(prec + 20):
                     U0 = int(mpmath.nint(mpmath.ldexp(u0, p)))

@@ -35,6 +35,8 @@ def newton_on_log_scale(t, L, log_kappa, prec):
             e2 = mpmath.exp(2 * t)
             G = (L - 1) * mpmath.log1p(e2) - (L - 2) * t - log_kappa
             dG = 2 * (L - 1) * e2 / (1 + e2) - (L - 2)
+            if dG == 0:  # at the minimum t_c of G (a start exactly at the double root): stop
+                break
             step = G / dG
             if abs(step) >= last_step:
                 break
@@ -72,10 +74,14 @@ def float_log_roots(L, log_kappa):
 
 
 def starting_roots(L, kappa, prec, near):
-    """Starting values for the two roots in ``u``: float64 (far from the threshold) or mpf (near it)."""
+    """Starting values for the two roots in ``u``: float64 (far from the threshold) or mpf (near it).
+
+    A root outside float64's range (``|log u| > 700``, e.g. ``|w*| = 1e400`` or ``eta = 1e-400``)
+    is returned as an mpf, so huge and tiny roots neither overflow nor underflow to 0.
+    """
     if not near:
         log_kappa = math.log(kappa.numerator) - math.log(kappa.denominator)
-        return [math.exp(t) for t in float_log_roots(L, log_kappa)]
+        return [math.exp(t) if abs(t) < 700 else mpmath.exp(t) for t in float_log_roots(L, log_kappa)]
     with mpmath.workprec(prec):
         log_kappa = mpmath.log(fraction_to_mpf(kappa))
         t_c = mpmath.log(mpmath.mpf(L - 2) / L) / 2

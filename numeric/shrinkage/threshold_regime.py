@@ -16,8 +16,8 @@ from fractions import Fraction
 
 import mpmath
 
-from ..validation import check_depth
-from .exact_inputs import checked_digits, fraction_to_mpf, positive_eta, target_magnitude
+from .exact_inputs import (MAX_THRESHOLD_DEPTH, checked_depth, checked_digits, fraction_to_mpf, positive_eta,
+                           target_magnitude)
 
 __all__ = ["threshold_exact_power", "threshold", "regime", "double_root"]
 
@@ -27,7 +27,7 @@ def threshold_exact_power(L: int) -> Fraction:
 
     ``tau_L(eta)^2 = kappa_c^2 eta^(2L)`` (eq 14), with ``0^0 = 1`` for ``L = 2``.
     """
-    L = check_depth(L)
+    L = checked_depth(L, MAX_THRESHOLD_DEPTH)
     return Fraction((2 * (L - 1)) ** (2 * (L - 1)), L ** L * (L - 2) ** (L - 2))
 
 
@@ -43,7 +43,7 @@ def threshold(L: int, eta, digits: int = 50):
     >>> str(threshold(4, 1, digits=10))
     '6.75'
     """
-    L = check_depth(L)
+    L = checked_depth(L, MAX_THRESHOLD_DEPTH)
     eta_exact = positive_eta(eta)
     digits = checked_digits(digits)
     with mpmath.workdps(digits + 20):
@@ -62,7 +62,7 @@ def regime(L: int, eta, wstar_abs) -> str:
     Compares ``|w*|^2`` with ``kappa_c^2 eta^(2L)`` in rational arithmetic
     (:func:`threshold_exact_power`); inputs are exact rationals.
     """
-    L = check_depth(L)
+    L = checked_depth(L, MAX_THRESHOLD_DEPTH)
     eta_exact, magnitude = positive_eta(eta), target_magnitude(wstar_abs)
     target_squared, threshold_squared = magnitude * magnitude, threshold_exact_power(L) * eta_exact ** (2 * L)
     if target_squared < threshold_squared:
@@ -76,7 +76,7 @@ def double_root(L: int, eta, digits: int = 50):
     ``lambda_c`` is the minimizer of ``f`` (eq 13) over ``(0, 1)``.  For ``L = 2``
     the merged root is ``a = 0``.
     """
-    L = check_depth(L)
+    L = checked_depth(L, MAX_THRESHOLD_DEPTH)
     eta_exact = positive_eta(eta)
     digits = checked_digits(digits)
     with mpmath.workdps(digits + 20):

@@ -33,7 +33,7 @@ import numpy as np
 from scipy.sparse.linalg import LinearOperator, cg, eigsh
 
 from ..validation import check_positive
-from .hessians import StabilityProblem, as_problem, batch_p
+from .hessians import StabilityProblem, as_problem, batch_p, normalized
 from .moment_recursion import kronecker_matrices
 
 __all__ = [
@@ -107,9 +107,11 @@ def threshold(prob, B, method: str = "auto", tol: float = 1e-12, dense_max_d: in
 
     Returns the threshold, ``lambda_max(C^+ D)``, the PSD maximizer ``Sigma``
     (``d x d``, Frobenius norm 1), ``p``, ``gd_threshold = 2/lambda_max(H)`` and
-    the rank of ``H``.  ``alpha* = inf`` when ``H = 0``.
+    the rank of ``H``.  ``alpha* = inf`` (no finite threshold: SGD is stable for every
+    step size) when ``H = 0``.  Computed on the problem scaled by a power of two
+    (:func:`~numeric.stability.hessians.normalized`; exact), so any finite input works.
     """
-    prob = as_problem(prob)
+    prob, scale = normalized(as_problem(prob))
     ops = _RangeOperators(prob, B)
     r = ops.r
     if r == 0:
@@ -149,8 +151,8 @@ def threshold(prob, B, method: str = "auto", tol: float = 1e-12, dense_max_d: in
         Sig_r = -Sig_r
     Sigma = ops.U @ Sig_r @ ops.U.T
     Sigma /= np.linalg.norm(Sigma)
-    thr = 2.0 / mu if mu > 0 else float("inf")
-    return ThresholdResult(thr, mu, Sigma, ops.p, 2.0 / ops.lam_max, r, method)
+    thr = 2.0 / mu / scale if mu > 0 else float("inf")
+    return ThresholdResult(thr, mu * scale, Sigma, ops.p, 2.0 / ops.lam_max / scale, r, method)
 
 
 def dense_threshold(prob, B, p=None) -> float:
@@ -187,8 +189,11 @@ def necessary_bounds(prob, B) -> dict:
       = (2/lam) / (1 + p Var_i(v^T H_i v) / lam^2)``  (eq 15);
     * ``trace``: ``alpha* <= 2 tr H / ((1-p) ||H||_F^2 + p mean_i ||H_i||_F^2)``  (eq 16);
     * ``gd``: ``alpha* <= 2 / lambda_max(H)`` (first-moment stability).
+
+    All three are ``inf`` when ``H = 0`` (no finite threshold).  Computed on the problem
+    scaled by a power of two (exact), so any finite input works.
     """
-    prob = as_problem(prob)
+    prob, scale = normalized(as_problem(prob))
     p = batch_p(prob.n, B)
     H = prob.mean_hessian()
     lam, U = np.linalg.eigh(H)
@@ -201,9 +206,11 @@ def necessary_bounds(prob, B) -> dict:
     else:
         q = np.einsum("i,nij,j->n", v, prob.hessians, v)
         fro2 = np.einsum("nij,nij->n", prob.hessians, prob.hessians)
+    if not lm > 0:
+        return {"top_eigenvector": float("inf"), "trace": float("inf"), "gd": float("inf"), "p": p}
     top = 2 * lm / ((1 - p) * lm**2 + p * float(np.mean(q**2)))
     tr = 2 * float(np.trace(H)) / ((1 - p) * float(np.sum(H * H)) + p * float(np.mean(fro2)))
-    return {"top_eigenvector": top, "trace": tr, "gd": 2 / lm, "p": p}
+    return {"top_eigenvector": top / scale, "trace": tr / scale, "gd": 2 / lm / scale, "p": p}
 
 
 def regular_limit_covariance(prob, grads, B, alpha) -> np.ndarray:

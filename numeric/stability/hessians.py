@@ -17,13 +17,14 @@ from the pair inclusion probability ``B(B-1)/(n(n-1))`` of sampling without repl
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..validation import check_int
 
-__all__ = ["batch_p", "StabilityProblem", "problem", "as_problem"]
+__all__ = ["batch_p", "StabilityProblem", "problem", "as_problem", "normalized"]
 
 
 def batch_p(n, B) -> float:
@@ -82,33 +83,72 @@ class StabilityProblem:
         return X[:, :, None] * X[:, None, :]
 
 
+def _real_array(a, name: str) -> np.ndarray:
+    """``a`` as a float array; ``ValueError`` naming ``name`` for complex, boolean, text or object entries.
+
+    (``np.asarray(complex_array, dtype=float)`` would drop the imaginary parts with only a warning.)
+    """
+    arr = np.asarray(a)
+    if arr.dtype.kind not in "iuf":
+        kind = {"c": "complex", "b": "boolean", "O": "Python object", "U": "text", "S": "text"}.get(
+            arr.dtype.kind, str(arr.dtype))
+        raise ValueError(f"{name} must hold real numbers, got {kind} entries (dtype {arr.dtype})")
+    return arr.astype(float, copy=False)
+
+
+def _power_of_two_scale(largest: float) -> float:
+    """A power of two ``s`` with ``largest / s`` in ``[0.5, 1)`` (``1`` for zero): scaling by it is exact."""
+    return math.ldexp(1.0, math.frexp(largest)[1]) if largest > 0 else 1.0
+
+
 def problem(hessians=None, features=None, psd_tol: float = 1e-10) -> StabilityProblem:
     """Validate per-sample Hessians (symmetric PSD, shape ``(n, d, d)``) or features ``(n, d)``.
 
-    Raises ``ValueError`` naming the argument for a wrong shape, non-finite
-    entries, asymmetry or a negative eigenvalue below ``-psd_tol * max|H_i|``.
+    Features ``x_i`` stand for rank-one Hessians ``H_i = x_i x_i^T``: exact for the
+    squared loss of a linear model, and the Gauss-Newton Hessian when ``x_i`` is the
+    per-sample gradient of a model's output.  Raises ``ValueError`` naming the argument
+    for a wrong shape, complex or non-numeric entries, non-finite entries, asymmetry or a
+    negative eigenvalue below ``-psd_tol * max|H_i|``.  All-zero Hessians are valid
+    (SGD is then stable for every step size: :func:`~numeric.stability.threshold` returns
+    ``inf``).
     """
     if (hessians is None) == (features is None):
         raise ValueError("give exactly one of hessians (n, d, d) and features (n, d)")
     if features is not None:
-        X = np.asarray(features, dtype=float)
+        X = _real_array(features, "features")
         if X.ndim != 2 or X.shape[0] < 1 or X.shape[1] < 1:
             raise ValueError(f"features must have shape (n, d) with n, d >= 1, got {X.shape}")
         if not np.all(np.isfinite(X)):
             raise ValueError("features must be finite")
         return StabilityProblem(None, X)
-    Hs = np.asarray(hessians, dtype=float)
+    Hs = _real_array(hessians, "hessians")
     if Hs.ndim != 3 or Hs.shape[1] != Hs.shape[2] or Hs.shape[0] < 1 or Hs.shape[1] < 1:
         raise ValueError(f"hessians must have shape (n, d, d) with n, d >= 1, got {Hs.shape}")
     if not np.all(np.isfinite(Hs)):
         raise ValueError("hessians must be finite")
-    scale = max(float(np.abs(Hs).max()), 1e-300)
-    if np.abs(Hs - np.swapaxes(Hs, 1, 2)).max() > 1e-10 * scale:
+    scale = _power_of_two_scale(float(np.abs(Hs).max()))
+    unit = Hs / scale  # exact; entries in [-1, 1): the checks below cannot overflow
+    if np.abs(unit - np.swapaxes(unit, 1, 2)).max() > 1e-10:
         raise ValueError("hessians must be symmetric matrices H_i = H_i^T")
-    Hs = (Hs + np.swapaxes(Hs, 1, 2)) / 2
-    if np.linalg.eigvalsh(Hs).min() < -psd_tol * scale:
+    unit = (unit + np.swapaxes(unit, 1, 2)) / 2
+    if np.linalg.eigvalsh(unit).min() < -psd_tol:
         raise ValueError("hessians must be positive semi-definite (Def 2-3 of Mulayoff & Michaeli)")
-    return StabilityProblem(Hs, None)
+    return StabilityProblem(unit * scale, None)
+
+
+def normalized(prob: StabilityProblem) -> tuple[StabilityProblem, float]:
+    """``(prob / s, s)``: the problem with every ``H_i`` divided by a power of two ``s`` so that
+    ``max |H_i entries| < 1`` (exact), and ``s``.
+
+    Thresholds scale as ``alpha*(s H) = alpha*(H) / s``; computing on the normalized
+    problem keeps every intermediate (``H (x) H``, ``mean_i H_i S H_i``) far from float64
+    overflow and underflow for any finite input.
+    """
+    if prob.hessians is not None:
+        s = _power_of_two_scale(float(np.abs(prob.hessians).max()))
+        return StabilityProblem(prob.hessians / s, None), s
+    root = _power_of_two_scale(float(np.abs(prob.features).max()))  # H_i = x_i x_i^T scales as root^2
+    return StabilityProblem(None, prob.features / root), root * root
 
 
 def as_problem(prob) -> StabilityProblem:
@@ -116,5 +156,5 @@ def as_problem(prob) -> StabilityProblem:
     an ``(n, d, d)`` array as Hessians, an ``(n, d)`` array as features."""
     if isinstance(prob, StabilityProblem):
         return prob
-    arr = np.asarray(prob, dtype=float)
+    arr = np.asarray(prob)
     return problem(hessians=arr) if arr.ndim == 3 else problem(features=arr)

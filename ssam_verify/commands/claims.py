@@ -1,14 +1,12 @@
 """``ssam-verify list`` and ``ssam-verify run``: the claims and their verdicts."""
 from __future__ import annotations
 
-import sys
-
 from checks import runner
 from checks.framework import RunContext, get_claim, registry
 
 from ..options import add_command, add_options
-from ..output import check_output_dir, check_output_file, dump_json, table
-from ..parsing import parse_claim_ids
+from ..output import Progress, check_output_dir, dump_json, open_output, staged_folder, table
+from ..parsing import int_argument, parse_claim_ids
 
 __all__ = ["register", "run_claims", "evidence_summary", "false_failure_cell"]
 
@@ -25,9 +23,11 @@ def register(sub) -> None:
     mode.add_argument("--thorough", action="store_true", help="larger sample sizes (slower)")
     p.add_argument("--json", metavar="PATH", help="write the results as JSON to PATH ('-' for stdout)")
     p.add_argument("--report", metavar="DIR", help="also write a Markdown+HTML report with figures to DIR")
-    p.add_argument("--jobs", type=int, default=None,
-                   help="worker processes running claims side by side (default: the CPUs available, "
+    p.add_argument("--jobs", type=int_argument("jobs"), default=None,
+                   help="worker processes running claims side by side, 1 to 64 (default: the CPUs available, "
                         f"here {runner.default_jobs()}); the numbers do not depend on it")
+    add_options(p, "quiet", help={"quiet": "no progress output on stderr (a bar on a terminal, otherwise a "
+                                           "line every 5 s)"})
 
 
 def cmd_list(args) -> int:
@@ -74,34 +74,29 @@ def false_failure_cell(false_failure) -> str:
 
 
 def run_claims(ids, ctx, progress=True, jobs: int = 1):
-    """Run the claims with these ids (all if ``None``) on ``jobs`` processes, with a progress bar on stderr."""
+    """Run the claims with these ids (all if ``None``) on ``jobs`` processes, with progress on stderr.
+
+    Progress (:class:`ssam_verify.output.Progress`): a bar on a terminal, otherwise a line
+    every 5 s; ``progress=False`` prints nothing.
+    """
     claims = registry() if ids is None else [get_claim(i) for i in ids]
     parallel = jobs > 1 and len(claims) > 1
-    bar = None
-    if progress:
-        try:
-            from tqdm import tqdm
-
-            total = len(claims) if parallel else sum(len(c.methods) for c in claims)
-            bar = tqdm(total=total, unit="claim" if parallel else "method", file=sys.stderr, disable=None,
-                       leave=False)
-        except ImportError:  # pragma: no cover
-            bar = None
+    total = len(claims) if parallel else sum(len(c.methods) for c in claims)
+    bar = Progress(total, "claims" if parallel else "methods", "run", quiet=not progress)
 
     def method_done(c, name):
-        if bar is not None:
-            bar.set_description(c.id)
-            bar.update(1)
+        if not parallel:
+            bar.update(1, c.id)
 
     def claim_done(result):
-        if bar is not None and parallel:
-            bar.set_description(result.id)
-            bar.update(1)
+        if parallel:
+            bar.update(1, result.id)
 
-    results = runner.run_claims([c.id for c in claims], ctx, jobs=jobs, on_method=method_done, on_claim=claim_done)
-    if bar is not None:
+    try:
+        return runner.run_claims([c.id for c in claims], ctx, jobs=jobs, on_method=method_done,
+                                 on_claim=claim_done)
+    finally:
         bar.close()
-    return results
 
 
 def cmd_run(args) -> int:
@@ -112,8 +107,8 @@ def cmd_run(args) -> int:
     Exit status: 0 all pass, 1 some fail or error, 2 bad input.
     """
     ids = parse_claim_ids(args.claims) if args.claims is not None else None
-    check_output_file(args.json, "json")  # before spending minutes on the claims
-    if args.report:
+    json_out = open_output(args.json, "json") if args.json is not None else None  # before the claims run
+    if args.report is not None:
         check_output_dir(args.report, "report")
     if ids is not None:
         for i in ids:
@@ -122,7 +117,7 @@ def cmd_run(args) -> int:
     if jobs < 1 or jobs > 64:
         raise ValueError(f"jobs must be between 1 and 64, got {jobs}")
     ctx = RunContext(seed=args.seed, quick=args.quick, thorough=args.thorough)
-    results = run_claims(ids, ctx, jobs=jobs)
+    results = run_claims(ids, ctx, jobs=jobs, progress=not args.quiet)
     rows = []
     for r in results:
         methods = sorted({e.method for e in r.evidence})
@@ -139,18 +134,22 @@ def cmd_run(args) -> int:
     run_rate = runner.run_false_failure(results)
     payload = {"seed": args.seed, "mode": "quick" if args.quick else "thorough" if args.thorough else "default",
                "claims": [r.to_json() for r in results], "summary": summary, "false_failure": run_rate}
-    if args.json:
-        dump_json(payload, args.json)
+    if json_out is not None:
+        dump_json(payload, json_out)
     if args.json != "-":
         print(table(rows, ["claim", "methods", "key numbers", "verdict", "P(false fail)", "seconds"]))
         print(f"\n{summary['passed']} passed, {summary['failed']} failed, {summary['errors']} errors (seed {args.seed})")
         print(f"false-failure probability of this run <= {run_rate['probability']:.1e} "
               f"(union bound over the claims' declared rates; P(false fail): spent/budget, 0 deterministic, "
               f"'-' no budget declared)")
-    if args.report:
+    if args.report is not None:
+        from pathlib import Path
+
         from ..report import write_report
 
-        path = write_report(results, args.report, seed=args.seed, mode=payload["mode"])
+        with staged_folder(args.report) as stage:  # complete files only, even on Ctrl-C
+            written = write_report(results, stage, seed=args.seed, mode=payload["mode"])
+        path = Path(args.report) / Path(written).relative_to(stage)
         if args.json != "-":
             print(f"report written to {path}")
     return 0 if summary["failed"] == 0 and summary["errors"] == 0 else 1

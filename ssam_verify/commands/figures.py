@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 from ..options import add_command, add_options
-from ..output import table
+from ..output import check_output_dir, staged_folder, table
 
 __all__ = ["register", "write_figures"]
 
@@ -17,6 +17,7 @@ def register(sub) -> None:
     p.add_argument("--only", metavar="NAME,..", help="comma-separated figure names (default: all)")
     add_options(p, "seed", help={"seed": "seed for figures with randomness (default 0)"})
     p.add_argument("--list", action="store_true", help="list the figure names and exit")
+    add_options(p, "quiet", help={"quiet": "no 'drawn NAME' lines on stderr"})
 
 
 def _names(only: str | None, known: dict) -> list:
@@ -32,17 +33,21 @@ def _names(only: str | None, known: dict) -> list:
 
 
 def write_figures(outdir, names=None, seed: int = 0, progress=None) -> list:
-    """Draw figures ``names`` (default all) into ``outdir``; returns ``[(name, [paths], seconds)]``."""
+    """Draw figures ``names`` (default all) into ``outdir``; returns ``[(name, [paths], seconds)]``.
+
+    Each figure is drawn into a staging folder inside ``outdir`` and its files are moved into
+    ``outdir`` (atomic renames) once drawn, so an interrupt never leaves a truncated PNG or SVG.
+    """
     from ..figures import all_figures
 
     figs = all_figures()
     names = list(figs) if names is None else names
     outdir = Path(outdir)
-    outdir.mkdir(parents=True, exist_ok=True)
     done = []
     for name in names:
         t0 = time.perf_counter()
-        paths = [Path(p) for p in figs[name](outdir, seed=seed)]
+        with staged_folder(outdir) as stage:
+            paths = [outdir / Path(p).relative_to(stage) for p in figs[name](stage, seed=seed)]
         done.append((name, paths, time.perf_counter() - t0))
         if progress is not None:
             progress(name)
@@ -64,8 +69,9 @@ def cmd_figures(args) -> int:
             print(name)
         return 0
     names = _names(args.only, figs)
+    check_output_dir(args.output, "output")
     done = write_figures(args.output, names, seed=args.seed,
-                         progress=lambda n: print(f"drawn {n}", file=sys.stderr))
+                         progress=None if args.quiet else lambda n: print(f"drawn {n}", file=sys.stderr, flush=True))
     print(table([[n, ", ".join(str(p) for p in ps), f"{s:.1f}"] for n, ps, s in done],
                 ["figure", "files", "seconds"]))
     return 0

@@ -5,7 +5,12 @@ import sys
 from collections import Counter
 
 from ..options import add_command
-from ..output import table
+from ..output import atomic_write_text, check_output_file, staged_folder, table
+
+#: How to get TeX, for the error when ``pdflatex`` is missing.
+TEX_HINT = ("install TeX: Debian/Ubuntu 'apt-get install texlive-latex-base texlive-latex-recommended "
+            "texlive-latex-extra', macOS MacTeX (or 'brew install --cask mactex-no-gui'), Windows MiKTeX; "
+            "or omit --pdf")
 
 __all__ = ["register"]
 
@@ -26,19 +31,35 @@ def cmd_latex(args) -> int:
     (formulas()), printed by SymPy's LaTeX printer, each labelled by claim id and the paper's
     equation number. Example: ssam-verify latex -o formulas.tex --pdf
     """
-    from ..latex import collect_formulas, compile_pdf, latex_document, parser_backend, roundtrip_all, write_latex
+    import shutil
+    from pathlib import Path
 
+    from ..latex import collect_formulas, compile_pdf, latex_document, parser_backend, roundtrip_all
+
+    if args.pdf and args.output == "-":
+        raise ValueError("pdf: --pdf needs a file: give -o PATH")
+    if args.pdf and shutil.which("pdflatex") is None:
+        raise ValueError(f"pdf: pdflatex not found; {TEX_HINT}")
+    if args.output != "-" and str(args.output).strip():
+        parent = Path(args.output).parent
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ValueError(f"output: cannot create the folder {parent}: {exc.strerror or exc}") from None
+    check_output_file(args.output, "output")
     formulas = collect_formulas()
     if args.output == "-":
         sys.stdout.write(latex_document(formulas))
-        if args.pdf:
-            raise ValueError("--pdf needs a file: give -o PATH")
     else:
-        path = write_latex(args.output, formulas)
+        path = atomic_write_text(args.output, latex_document(formulas))
         print(f"{len(formulas)} formulas written to {path}")
         if args.pdf:
             try:
-                print(f"compiled {compile_pdf(path)}")
+                with staged_folder(path.parent) as stage:  # the PDF appears complete or not at all
+                    shutil.copy(path, stage / path.name)
+                    pdf = compile_pdf(stage / path.name)
+                    (stage / path.name).unlink()
+                print(f"compiled {path.parent / Path(pdf).name}")
             except RuntimeError as exc:
                 print(f"ssam-verify: error: {exc}", file=sys.stderr)
                 return 1

@@ -8,7 +8,13 @@ from numeric.validation import check_int, check_positive
 
 from ..options import add_command, add_options, read_depth, read_eta, read_weights, read_wstar
 from ..output import dump_json, table
-from ..parsing import parse_float, parse_matrix
+from ..parsing import int_argument, parse_float, parse_matrix
+
+#: The most numbers the data sets may hold together (draws x n x d: 160 MB of float64).
+MAX_DATA_NUMBERS = 20_000_000
+#: The most training work, steps x draws x n x d (a few seconds).
+MAX_TRAINING_WORK = 2_000_000_000
+MAX_TRAINING_STEPS = 100_000
 
 
 def register(sub) -> None:
@@ -19,8 +25,10 @@ def register(sub) -> None:
     add_options(g, "weights", required={"weights": False},
                 help={"weights": 'fixed weights: L rows (layer 1 first) separated by ";", d numbers each'})
     g.add_argument("--train", choices=("gd", "ssam"), help="learn W on each data set by GD or S-SAM")
-    p.add_argument("--n", type=int, required=True, help="samples per data set (>= 1)")
-    p.add_argument("--draws", type=int, required=True, help="number of independent data sets K (>= 1)")
+    p.add_argument("--n", type=int_argument("n"), required=True,
+                   help=f"samples per data set (>= 1; draws x n x d <= {MAX_DATA_NUMBERS:.0e})")
+    p.add_argument("--draws", type=int_argument("draws"), required=True,
+                   help="number of independent data sets K (>= 1)")
     p.add_argument("--delta", required=True, help="confidence parameter delta in (0, 1)")
     p.add_argument("--beta", required=True, help="tuning parameter beta (> 0), fixed before the data")
     p.add_argument("--noise", default="0.5", help="label noise standard deviation (>= 0, default 0.5)")
@@ -28,8 +36,22 @@ def register(sub) -> None:
     p.add_argument("--nu", default="5", help="degrees of freedom of student-t inputs (> 4, default 5)")
     p.add_argument("--cov", help='input covariance Sigma, rows separated by ";" (default identity)')
     p.add_argument("--lr", default="0.05", help="learning rate for --train (default 0.05)")
-    p.add_argument("--steps", type=int, default=300, help="training steps for --train (default 300)")
+    p.add_argument("--steps", type=int_argument("steps"), default=300,
+                   help=f"training steps for --train, 0 to {MAX_TRAINING_STEPS} (default 300)")
     add_options(p, "seed", "json")
+
+
+def _read_cov(text, d) -> np.ndarray:
+    """``--cov``: a symmetric positive definite ``d x d`` matrix (``ValueError`` naming ``cov``)."""
+    Sigma = np.array(parse_matrix(text, "cov"))
+    if Sigma.shape != (d, d):
+        raise ValueError(f"cov: expected a {d} x {d} matrix (d = the length of wstar), got {Sigma.shape[0]} x "
+                         f"{Sigma.shape[1]}")
+    if not np.allclose(Sigma, Sigma.T, rtol=1e-12, atol=0):
+        raise ValueError("cov: the covariance must be symmetric")
+    if np.linalg.eigvalsh(Sigma).min() <= 0:
+        raise ValueError("cov: the covariance must be positive definite")
+    return Sigma
 
 
 def cmd_pacbayes(args) -> int:
@@ -46,19 +68,27 @@ def cmd_pacbayes(args) -> int:
     d = wstar.shape[0]
     n = check_int(args.n, "n", minimum=1)
     draws = check_int(args.draws, "draws", minimum=1)
+    if draws * n * d > MAX_DATA_NUMBERS:
+        raise ValueError(f"draws: draws x n x width = {draws * n * d} numbers of data; at most {MAX_DATA_NUMBERS} "
+                         "(fewer draws or smaller data sets)")
     delta = parse_float(args.delta, "delta")
     if not 0 < delta < 1:
         raise ValueError(f"delta must be in (0, 1), got {args.delta}")
     beta = float(check_positive(parse_float(args.beta, "beta"), "beta"))
     noise = float(check_positive(parse_float(args.noise, "noise"), "noise", allow_zero=True))
     nu = parse_float(args.nu, "nu")
-    Sigma = None if args.cov is None else np.array(parse_matrix(args.cov, "cov"))
+    Sigma = None if args.cov is None else _read_cov(args.cov, d)
     kw = dict(wstar=wstar, depth=L, sigma=eta, n=n, draws=draws, delta=delta, beta=beta, Sigma=Sigma,
               noise=noise, inputs=args.inputs, nu=nu, seed=args.seed)
     if args.weights is not None:
         kw["weights"] = read_weights(args, L, d)
     else:
-        kw.update(train_method=args.train, lr=parse_float(args.lr, "lr"), steps=check_int(args.steps, "steps", 0))
+        steps = check_int(args.steps, "steps", minimum=0, maximum=MAX_TRAINING_STEPS)
+        if steps * draws * n * d > MAX_TRAINING_WORK:
+            raise ValueError(f"steps: steps x draws x n x width = {steps * draws * n * d}; at most "
+                             f"{MAX_TRAINING_WORK} (fewer steps or draws)")
+        lr = float(check_positive(parse_float(args.lr, "lr"), "lr"))
+        kw.update(train_method=args.train, lr=lr, steps=steps)
     sim = pb.simulate_bound(**kw)
     s = pb.coverage_summary(sim, alpha=0.05)
     out = {

@@ -7,11 +7,27 @@ from numeric import data
 from numeric import dynamics as dy
 from numeric.validation import check_int, check_positive
 
-from ..options import add_command, add_options, read_depth, read_eta, read_weights, read_wstar
-from ..output import dump_json, table
-from ..parsing import parse_float
+from ..options import add_command, add_options, read_depth, read_eta, read_plot, read_weights, read_wstar
+from ..output import dump_json, save_figure, table
+from ..parsing import int_argument, parse_float
 
 ALGORITHMS = ("gradient-flow", "gradient-flow-unregularized", "gd", "sgd", "ssam", "projected-ssam")
+
+#: Limits that keep a run's time and memory bounded (each refused up front, named in the error).
+MAX_STEPS = 10_000_000
+MAX_SEEDS = 10_000
+MAX_SAMPLES = 1_000_000
+MAX_RECORDS = 100_000
+#: The most numbers the recorded weights may hold (records x seeds x L x d: 400 MB of float64).
+MAX_RECORDED_NUMBERS = 50_000_000
+#: The most numbers the data (samples x width) and one step of all runs (seeds x L x d) may hold.
+MAX_DATA_NUMBERS = 10_000_000
+#: The most "stiffness units" T * M of a flow (M: a bound on the Hessian along it); the explicit
+#: solver needs about T * M / 3 steps (about 3 s per 10^5 units, measured under load).
+MAX_FLOW_STIFFNESS = 100_000
+#: The nearest critical point enumerates 2^(L-1) sign patterns per root of every distinct |w*_h| at high
+#: precision (a Hessian of cost ~L^2 each): computed when (distinct w*_h) 2^(L-1) L^2 is at most this.
+MAX_CRITICAL_POINT_WORK = 20_000
 
 
 def register(sub) -> None:
@@ -21,20 +37,25 @@ def register(sub) -> None:
                 help={"eta": "S-SAM noise level eta (> 0; sgd and unregularized flow use it only in L_R)"})
     length = p.add_mutually_exclusive_group(required=True)
     length.add_argument("--time", help="final time T of a gradient flow")
-    length.add_argument("--steps", type=int, help="number of steps of a recursion")
+    length.add_argument("--steps", type=int_argument("steps"), help=f"number of steps of a recursion (<= {MAX_STEPS:.0e})")
     p.add_argument("--step-size", default="0.01", help="step size a (default 0.01)")
     p.add_argument("--schedule", default="constant", choices=dy.SCHEDULES,
                    help="constant: a; harmonic: a k0/(k+k0); power: a (k0/(k+k0))^p (default constant)")
-    p.add_argument("--decay-start", type=int, default=1000, help="k0 of the harmonic/power schedules (default 1000)")
+    p.add_argument("--decay-start", type=int_argument("decay-start"), default=1000, help="k0 of the harmonic/power schedules (default 1000)")
     p.add_argument("--power", default="1.0", help="p of the power schedule, 0.5 < p <= 1 (default 1)")
     p.add_argument("--radius", help="projection radius r of projected S-SAM (default: 1.5 x the radius of Theorem 4.4)")
-    p.add_argument("--seeds", type=int, default=1, help="independent runs of a stochastic algorithm, batched (default 1)")
+    p.add_argument("--seeds", type=int_argument("seeds"), default=1,
+                   help=f"independent runs of a stochastic algorithm, batched, 1 to {MAX_SEEDS} (default 1)")
     add_options(p, "seed", help={"seed": "random seed (data and noise; default 0)"})
-    p.add_argument("--samples", type=int, help="number of whitened data points n (default max(4d, 10))")
-    p.add_argument("--record-every", type=int, help="record every k steps (default: about 100 records)")
-    p.add_argument("--records", type=int, default=101, help="number of recorded times of a flow (default 101)")
-    add_options(p, "json", "plot",
-                help={"plot": "write a log-scale plot of the balancing gaps against the theoretical bound to PATH"})
+    p.add_argument("--samples", type=int_argument("samples"),
+                   help=f"number of whitened data points n, d to {MAX_SAMPLES} (default max(4d, 10))")
+    p.add_argument("--record-every", type=int_argument("record-every"),
+                   help="record every k steps (default: about 100 records)")
+    p.add_argument("--records", type=int_argument("records"), default=101,
+                   help=f"number of recorded times of a flow, 2 to {MAX_RECORDS} (default 101)")
+    add_options(p, "json", "plot", "quiet",
+                help={"plot": "write a log-scale plot of the balancing gaps against the theoretical bound to "
+                              "PATH (.png; SVG alongside)"})
 
 
 def _radius_default(L, eta, wstar):
@@ -71,6 +92,55 @@ def _bound_curve(args, L, eta, wstar, W0, times, alphas):
     return np.exp(np.maximum(logcum, -700.0))[idx], label
 
 
+def _flow_stiffness(regularized, L, eta, wstar, W0) -> float:
+    """A bound ``M`` on the top Hessian eigenvalue along the flow from ``W0``: its cost is about ``T M``.
+
+    Regularized (the flow of ``L_R``): Theorem 4.2's ``M = (2 + (1+sqrt 2)(L-1)) (L_R(W0) -
+    (d-1) eta^{2L}) / eta^2`` on the sublevel set the flow stays in.  Unregularized (the flow
+    of ``L``): the flow conserves ``W_l^2 - W_1^2`` per coordinate and keeps ``|w* - pi| <=
+    sqrt(L(W0))``, which bounds every ``|W_l|`` by ``B_l``; Gershgorin on ``Hess L = 2 grad pi
+    grad pi^T - 2 r Hess pi`` then bounds the eigenvalues by ``max_a sum_b 2 |pi_-a| |pi_-b| +
+    2 |r| sum_{b != a} |pi_-ab|``, with ``|pi_-ab| <= prod_k max(B_k, 1)``.
+    """
+    from numeric import model
+
+    if regularized:
+        c = float(model.marginalized_loss(W0, wstar, eta))
+        d = W0.shape[1]
+        return (2 + (1 + np.sqrt(2)) * (L - 1)) * max(c - (d - 1) * eta ** (2 * L), 0.0) / eta ** 2
+    residual = np.sqrt(float(model.loss(W0, wstar)))
+    offsets = W0 ** 2 - W0[:1] ** 2  # conserved, per layer and coordinate
+    target = (np.abs(wstar) + residual) ** 2  # prod_l W_l^2 <= this along the flow
+    lo = np.maximum(0.0, -offsets.min(axis=0))
+    hi = lo + np.maximum(target, 1.0) ** (1.0 / L) + 1.0
+    for _ in range(200):  # bisection for s: prod_l (s + offset_l) = target (increasing in s >= lo)
+        mid = (lo + hi) / 2
+        above = np.prod(mid[None] + offsets, axis=0) > target
+        hi, lo = np.where(above, mid, hi), np.where(above, lo, mid)
+    bounds = np.sqrt(np.maximum(hi[None] + offsets, 0.0))  # |W_l| <= bounds[l] along the flow
+    others = np.array([np.prod(np.delete(bounds, a, axis=0), axis=0) for a in range(L)])  # |pi_-a| bounds
+    pairs = np.prod(np.maximum(bounds, 1.0), axis=0)  # a bound on every |pi_-ab|
+    rows = 2 * others * others.sum(axis=0)[None] + 2 * residual * (L - 1) * pairs[None]
+    return float(np.max(rows))
+
+
+def _check_sizes(args, flow, steps, seeds, L, d):
+    """Refuse, naming the option and the limit, runs whose memory or time the limits exceed."""
+    if flow:
+        check_int(args.records, "records", minimum=2, maximum=MAX_RECORDS)
+        return
+    check_int(steps, "steps", minimum=1, maximum=MAX_STEPS)
+    if seeds * L * d > MAX_DATA_NUMBERS:
+        raise ValueError(f"seeds: seeds x depth x width = {seeds * L * d} numbers per step; at most {MAX_DATA_NUMBERS}")
+    every = args.record_every if args.record_every is not None else max(1, steps // 100)
+    every = check_int(every, "record-every", minimum=1)
+    recorded = (steps // every + 2) * seeds * L * d
+    if recorded > MAX_RECORDED_NUMBERS:
+        raise ValueError(f"record-every: {steps // every + 1} records x {seeds} seeds x {L * d} weights = {recorded} "
+                         f"numbers to keep; at most {MAX_RECORDED_NUMBERS} (record less often)")
+    return every
+
+
 def cmd_simulate(args) -> int:
     """Simulate gradient flow, GD, SGD, S-SAM or projected S-SAM (Section 4).
 
@@ -84,7 +154,7 @@ def cmd_simulate(args) -> int:
     L, eta, wstar = read_depth(args), float(read_eta(args)), read_wstar(args)
     W0 = read_weights(args, L, wstar.size, name="init")
     d = W0.shape[1]
-    seeds = check_int(args.seeds, "seeds", minimum=1)
+    seeds = check_int(args.seeds, "seeds", minimum=1, maximum=MAX_SEEDS)
     flow = args.algorithm.startswith("gradient-flow")
     if flow and args.time is None:
         raise ValueError("time: a gradient flow needs --time T (not --steps)")
@@ -92,25 +162,33 @@ def cmd_simulate(args) -> int:
         raise ValueError("steps: a recursion needs --steps N (not --time)")
     a = float(check_positive(parse_float(args.step_size, "step-size"), "step-size"))
     power = parse_float(args.power, "power")
+    every = _check_sizes(args, flow, args.steps, seeds, L, d)
+    plot = read_plot(args)
     info = {"algorithm": args.algorithm, "depth": L, "width": d, "eta": eta, "wstar": wstar}
     alphas = None
     if flow:
         T = float(check_positive(parse_float(args.time, "time"), "time"))
-        n_rec = check_int(args.records, "records", minimum=2)
-        times = np.linspace(0.0, T, n_rec)
-        tr = dy.gradient_flow(W0, wstar, eta, times, regularized=args.algorithm == "gradient-flow")
+        regularized = args.algorithm == "gradient-flow"
+        stiffness = _flow_stiffness(regularized, L, eta, wstar, W0)
+        if T * stiffness > MAX_FLOW_STIFFNESS:
+            raise ValueError(f"time: T = {T:g} is too long for this start: the flow is stiff (curvature up to "
+                             f"M = {stiffness:.3g}) and T M must be <= {MAX_FLOW_STIFFNESS:g}, so T <= "
+                             f"{MAX_FLOW_STIFFNESS / stiffness:.3g}; for longer horizons use --algorithm gd "
+                             "(gradient descent with step size below 2/M follows the flow)")
+        times = np.linspace(0.0, T, args.records)
+        tr = dy.gradient_flow(W0, wstar, eta, times, regularized=regularized)
     else:
-        steps = check_int(args.steps, "steps", minimum=1)
-        every = args.record_every if args.record_every is not None else max(1, steps // 100)
-        every = check_int(every, "record-every", minimum=1)
+        steps = args.steps
         alphas = dy.step_sizes(steps, a, args.schedule, args.decay_start, power)
         info.update({"step_size": a, "schedule": args.schedule, "decay_start": args.decay_start, "power": power})
         if args.algorithm == "gd":
             tr = dy.gradient_descent(W0, wstar, eta, steps, a, args.schedule, args.decay_start, power,
-                                     record_every=every, progress=True)
+                                     record_every=every, progress=not args.quiet)
         else:
             n = args.samples if args.samples is not None else max(4 * d, 10)
-            n = check_int(n, "samples", minimum=d)
+            n = check_int(n, "samples", minimum=d, maximum=MAX_SAMPLES)
+            if n * d > MAX_DATA_NUMBERS:
+                raise ValueError(f"samples: samples x width = {n * d}; at most {MAX_DATA_NUMBERS}")
             X, Y = data.whitened_data(n, wstar, seed=args.seed)
             radius = None
             if args.algorithm == "projected-ssam":
@@ -122,7 +200,7 @@ def cmd_simulate(args) -> int:
             e = 0.0 if args.algorithm == "sgd" else eta
             tr = dy.stochastic_descent(W0, X, Y, e, steps, a, args.schedule, args.decay_start, power,
                                        seeds=seeds, seed=args.seed, radius=radius, record_every=every,
-                                       wstar=wstar, progress=True)
+                                       wstar=wstar, progress=not args.quiet)
             info.update({"seeds": seeds, "seed": args.seed, "samples": n})
     rec = tr.records
     mean = {k: np.nanmean(v, axis=1) for k, v in rec.items() if k in
@@ -136,7 +214,14 @@ def cmd_simulate(args) -> int:
     if final_all.shape[0] > 1:
         out["final_weights_all"] = final_all
         out["statistics"] = "records are means over seeds; final_weights is the mean final point"
-    if np.all(np.isfinite(final)):
+    work = len(set(np.abs(wstar).tolist())) * 2 ** (L - 1) * L * L
+    if work > MAX_CRITICAL_POINT_WORK:
+        out["nearest_critical_point"] = None
+        out["nearest_critical_point_note"] = (f"not computed: (distinct |w*_h|) 2^(L-1) L^2 = {work} exceeds "
+                                              f"{MAX_CRITICAL_POINT_WORK} (every sign pattern is enumerated)")
+        if not np.all(np.isfinite(final)):
+            out["diverged"] = True
+    elif np.all(np.isfinite(final)):
         cps = [nearest_critical_point(W, eta, wstar) for W in final_all]
         cp, dist = nearest_critical_point(final, eta, wstar)
         out["nearest_critical_point"] = {"lambdas": cp.lambdas, "distance": dist, "kind": cp.kind,
@@ -146,9 +231,8 @@ def cmd_simulate(args) -> int:
     else:
         out["nearest_critical_point"] = None
         out["diverged"] = True
-    if args.plot:
-        _plot(args.plot, args, L, eta, wstar, W0, tr, alphas, mean["balancing_gap"])
-        out["plot"] = args.plot
+    if plot:
+        out["plot"] = _plot(plot, args, L, eta, wstar, W0, tr, alphas, mean["balancing_gap"])
     if args.json:
         dump_json(out)
         return 0
@@ -162,7 +246,9 @@ def cmd_simulate(args) -> int:
     for l, row in enumerate(final, 1):
         print(f"  W_{l}: " + ", ".join(f"{v:.8g}" for v in row))
     ncp = out["nearest_critical_point"]
-    if ncp:
+    if "nearest_critical_point_note" in out:
+        print(f"nearest critical point: {out['nearest_critical_point_note']}")
+    elif ncp:
         print(f"nearest critical point: distance {ncp['distance']:.3g}, kind {ncp['kind']}, "
               f"lambdas {', '.join(f'{x:.6g}' for x in ncp['lambdas'])}")
     else:
@@ -189,5 +275,6 @@ def _plot(path, args, L, eta, wstar, W0, tr, alphas, gaps):
     ax.set_title(f"{args.algorithm}, L={L}, eta={eta:g}")
     ax.legend(fontsize=7)
     fig.tight_layout()
-    fig.savefig(path)
+    paths = [str(save_figure(fig, path)), str(save_figure(fig, str(path)[:-4] + ".svg"))]
     plt.close(fig)
+    return paths

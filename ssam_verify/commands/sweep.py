@@ -6,6 +6,7 @@ import time
 
 from ..options import add_command, add_options
 from ..output import dump_json, table
+from ..parsing import float_argument, int_argument
 
 __all__ = ["register"]
 
@@ -14,14 +15,14 @@ MAX_STEPS = 10_000_000
 MAX_RUNS = 10_000
 
 _OPTION_FLAGS = {  # option -> (flag, type, help)
-    "init": ("--init-scale", float, "start scale s: W_1 = 1.5 s |w*|^(1/L), W_l = s |w*|^(1/L) (gd, ssam; default 1)"),
-    "tol": ("--tol", float, "gd: stop when ||grad L_R|| <= tol (default 1e-10)"),
-    "max_steps": ("--max-steps", int, "gd: at most this many steps (default 200000)"),
-    "steps": ("--steps", int, "ssam: steps per run (default 20000)"),
-    "runs": ("--runs", int, "ssam: independent runs per point (default 8)"),
-    "schedule": ("--schedule", str, "ssam: constant, harmonic or power step sizes (default harmonic)"),
-    "decay_start": ("--decay-start", int, "ssam: k0 of the harmonic schedule a k0/(k+k0) (default 2000)"),
-    "samples": ("--samples", int, "ssam: whitened data points n (default 16)"),
+    "init": ("--init-scale", "float", "start scale s: W_1 = 1.5 s |w*|^(1/L), W_l = s |w*|^(1/L) (gd, ssam; default 1)"),
+    "tol": ("--tol", "float", "gd: stop when ||grad L_R|| <= tol (default 1e-10)"),
+    "max_steps": ("--max-steps", "int", "gd: at most this many steps (default 200000)"),
+    "steps": ("--steps", "int", "ssam: steps per run (default 20000)"),
+    "runs": ("--runs", "int", "ssam: independent runs per point (default 8)"),
+    "schedule": ("--schedule", "str", "ssam: constant, harmonic or power step sizes (default harmonic)"),
+    "decay_start": ("--decay-start", "int", "ssam: k0 of the harmonic schedule a k0/(k+k0) (default 2000)"),
+    "samples": ("--samples", "int", "ssam: whitened data points n (default 16)"),
 }
 
 
@@ -39,17 +40,19 @@ def register(sub) -> None:
     p.add_argument("--step-size", default="0.01", help="step sizes (gd, ssam), same forms (default 0.01)")
     p.add_argument("--design", choices=("grid", "random"), default="grid",
                    help="grid: every combination; random: --points points drawn in the ranges (default grid)")
-    p.add_argument("--points", type=int, help="number of points of a random design")
+    p.add_argument("--points", type=int_argument("points"), help="number of points of a random design")
     add_options(p, "seed", help={"seed": "seed of the sweep: point i uses SeedSequence([seed, i]) (default 0)"})
     p.add_argument("--out", metavar="DIR", help="output folder (default output/sweep-QUANTITY)")
     p.add_argument("--resume", action="store_true", help="finish an interrupted sweep in --out")
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="address of an existing Dask scheduler, e.g. tcp://host:8786 (default: an embedded "
                         "LocalCluster)")
-    p.add_argument("--workers", type=int, help="workers of the embedded LocalCluster (default: one per CPU)")
-    p.add_argument("--chunk-size", type=int, help="points per task (default: about 8 tasks per worker)")
-    for flag, kind, text in _OPTION_FLAGS.values():
-        p.add_argument(flag, type=kind, help=text)
+    p.add_argument("--workers", type=int_argument("workers"), help="workers of the embedded LocalCluster (default: one per CPU)")
+    p.add_argument("--chunk-size", type=int_argument("chunk-size"), help="points per task (default: about 8 tasks per worker)")
+    for flag, kind, text in _OPTION_FLAGS.values():  # numbers through the one grammar (no Unicode digits, no inf)
+        name = flag.lstrip("-")
+        convert = {"int": int_argument(name), "float": float_argument(name), "str": str}[kind]
+        p.add_argument(flag, type=convert, help=text)
     add_options(p, "json", help={"json": "print a JSON summary (paths, counts, seconds) instead of a table"})
     p.add_argument("--no-plot", action="store_true", help="do not draw the phase diagram")
     p.add_argument("--quiet", action="store_true", help="no progress output")
@@ -155,7 +158,9 @@ def cmd_sweep(args) -> int:
         check_int(args.workers, "workers", minimum=1, maximum=256)
     if args.chunk_size is not None:
         check_int(args.chunk_size, "chunk-size", minimum=1, maximum=100_000)
-    out = args.out or f"output/sweep-{args.quantity}"
+    if args.out is not None and not args.out.strip():  # '' is refused, not read as "the default folder"
+        raise ValueError("out: the path is empty; give a folder name")
+    out = args.out if args.out is not None else f"output/sweep-{args.quantity}"
     update, close = _progress_printer(args.quiet or args.json)
     try:
         result = run_sweep(spec, out, scheduler=args.scheduler, workers=args.workers, resume=args.resume,
