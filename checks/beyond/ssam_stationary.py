@@ -109,7 +109,10 @@ def spread_test(deviations, S, tolerance=TOLERANCE, alpha=DEFAULT_ALPHA, power=D
     near-Gaussian variables (skewed, all moments finite).  The critical ``z`` solves
     ``sum_ij [2 Phibar(z) + 2 |2 gamma_ij| (2 z^2 + 1) phi(z) / (6 sqrt n)] = alpha``: the one-term Edgeworth
     expansion of the studentized mean with twice the sample skewness ``gamma``; ``tests/`` calibrates it.
-    Detects a true relative error above ``tolerance + (z + z_power) se``.
+    Detects a true relative error ``delta`` above ``(tolerance + m) / (1 - m)``, ``m = (z + z_power) se``
+    (``se`` as estimated here): under the alternative the products, hence their standard errors, grow by up
+    to ``1 + delta`` (measured in scripts/calibrate_statistics.py: ``tolerance + m`` alone reached power 0.975
+    instead of 0.99 at the calibration size).
     """
     estimate, standard_error, products = stationary.whitened_second_moments(deviations, S)
     p = np.asarray(S).shape[0]
@@ -136,8 +139,14 @@ def spread_test(deviations, S, tolerance=TOLERANCE, alpha=DEFAULT_ALPHA, power=D
         "relative_errors": (estimate - reference).tolist(), "standard_errors": standard_error.tolist(),
         "max_excess_over_margin": float(np.max(excess)) if finite else math.inf, "z_critical": z,
         "sample_skewness": skewness.tolist(), "false_failure_probability": alpha, "power": power,
-        "detectable_relative_error": float(tolerance + (z + norm.isf(1 - power)) * np.max(standard_error))
+        "detectable_relative_error": _detectable_relative_error(tolerance, (z + norm.isf(1 - power))
+                                                                * float(np.max(standard_error)))
         if finite else math.inf, "diverged_runs": int(np.sum(~np.all(np.isfinite(deviations), axis=1)))}
+
+
+def _detectable_relative_error(tolerance, margin):
+    """``(tolerance + margin) / (1 - margin)``: the standard errors grow with the true error (inf if margin >= 1)."""
+    return float((tolerance + margin) / (1 - margin)) if margin < 1 else math.inf
 
 
 _SAMPLES = {}

@@ -63,7 +63,7 @@ def _linearized_sgd_targets(size):
     from numeric.stability import closed_form
 
     ctx = RunContext(seed=0)
-    targets = []
+    targets = []  # every draw binds its instance (A, start, ...) as defaults: the loop below rebinds the names
     prob, grads, _ = regular_minimum(ctx.seed_for("mm-theorem-1/instance"), gradient_scale=0.1)
     lam, U = np.linalg.eigh(prob.mean_hessian())
     alpha, theta0 = 0.95 * 2 / lam[-1], U @ np.ones(3)
@@ -71,7 +71,7 @@ def _linearized_sgd_targets(size):
     exact = lsgd.exact_moments(A, theta0, 20, orders=(1, 2))
     sd = np.sqrt([lsgd.linear_statistic_moments(exact, U[:, j])[1] for j in range(3)])
     targets.append(("mm-theorem-1", "eigen-coordinates of theta_20 at 0.95 x 2/lambda_max (3 entries)",
-                    lambda seed, runs: lsgd.simulate_batches(A, theta0, 20, runs, seed) @ U,
+                    lambda seed, runs, A=A, theta0=theta0, U=U: lsgd.simulate_batches(A, theta0, 20, runs, seed) @ U,
                     (1 - alpha * lam) ** 20, sd, 10_000, mm_theorem_1.ALPHA_SIMULATION / 4))
     if size == "full":
         for claim, module, steps in (("mm-theorem-4", mm_theorem_4, 20), ("mm-corollary-1", mm_corollary_1, None)):
