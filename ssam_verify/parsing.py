@@ -71,30 +71,27 @@ def parse_int(text: str, name: str) -> int:
     return int(mantissa) * 10 ** int(exponent or 0)
 
 
-def int_argument(name: str):
-    """An ``argparse`` type for the option ``name``: :func:`parse_int` with argparse's error path."""
+def _argparse_type(parse, name: str, kind: str):
+    """An ``argparse`` type calling ``parse(text, name)``, its ``ValueError`` turned into argparse's error path."""
 
     def convert(text):
         try:
-            return parse_int(text, name)
+            return parse(text, name)
         except ValueError as exc:
             raise argparse.ArgumentTypeError(str(exc)) from None
 
-    convert.__name__ = f"{name} (integer)"
+    convert.__name__ = f"{name} ({kind})"
     return convert
+
+
+def int_argument(name: str):
+    """An ``argparse`` type for the option ``name``: :func:`parse_int` with argparse's error path."""
+    return _argparse_type(parse_int, name, "integer")
 
 
 def float_argument(name: str):
     """An ``argparse`` type for the option ``name``: :func:`parse_float` with argparse's error path."""
-
-    def convert(text):
-        try:
-            return parse_float(text, name)
-        except ValueError as exc:
-            raise argparse.ArgumentTypeError(str(exc)) from None
-
-    convert.__name__ = f"{name} (number)"
-    return convert
+    return _argparse_type(parse_float, name, "number")
 
 
 def parse_decimal(text: str, name: str, max_exponent: int | None = None) -> Decimal:

@@ -100,3 +100,17 @@ def test_engine_choice_is_validated_and_falls_back_without_numba(monkeypatch):
     assert kernels.resolve_engine("auto") == "numpy"
     with pytest.raises(ValueError, match="numba is not installed"):
         kernels.resolve_engine("numba")
+
+
+def test_environment_chooses_what_auto_means(monkeypatch):
+    from numeric.kernels import NUMBA_AVAILABLE, resolve_engine
+
+    monkeypatch.setenv("SSAM_VERIFY_ENGINE", "numpy")
+    assert resolve_engine("auto") == "numpy"
+    if NUMBA_AVAILABLE:
+        assert resolve_engine("numba") == "numba"  # an explicit engine wins over the environment
+    monkeypatch.setenv("SSAM_VERIFY_ENGINE", "fortran")
+    with pytest.raises(ValueError, match="SSAM_VERIFY_ENGINE"):
+        resolve_engine("auto")
+    monkeypatch.delenv("SSAM_VERIFY_ENGINE")
+    assert resolve_engine("auto") == ("numba" if NUMBA_AVAILABLE else "numpy")

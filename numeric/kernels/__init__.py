@@ -11,11 +11,17 @@ relative tolerance), so two independent implementations verify each other.
 * :mod:`.montecarlo`: noisy-gradient moments of a chunk of draws (Lemma 2.1), fused;
 * :mod:`.flows`: the right-hand side of the gradient flow (eq 12).
 
+``SSAM_VERIFY_ENGINE=numpy`` (or ``numba``) in the environment decides what ``"auto"`` means, for
+a whole run: ``SSAM_VERIFY_ENGINE=numpy ssam-verify run`` runs every claim on the reference
+(``docs/performance.md`` compares the two).
+
 Kernels are compiled on first use and cached on disk (``cache=True``); they release
 the GIL (``nogil=True``) so that NumPy can draw the next block of noise on the other
 core while a kernel steps through the current one.
 """
 from __future__ import annotations
+
+import os
 
 __all__ = ["NUMBA_AVAILABLE", "ENGINES", "resolve_engine"]
 
@@ -34,7 +40,12 @@ def resolve_engine(engine: str) -> str:
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
     if engine == "auto":
-        return "numba" if NUMBA_AVAILABLE else "numpy"
+        chosen = os.environ.get("SSAM_VERIFY_ENGINE", "").strip().lower()
+        if chosen not in ("", "auto", "numba", "numpy"):
+            raise ValueError(f"SSAM_VERIFY_ENGINE must be auto, numba or numpy, got {chosen!r}")
+        if chosen == "numpy" or not NUMBA_AVAILABLE:
+            return "numpy"
+        return "numba"
     if engine == "numba" and not NUMBA_AVAILABLE:
         raise ValueError("engine: numba is not installed (pip install numba), use engine='numpy'")
     return engine

@@ -15,6 +15,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .products import fill_prefix_suffix_products
+
 __all__ = ["gradient_chunk_moments", "loss_chunk_moments"]
 
 
@@ -33,13 +35,7 @@ def gradient_chunk_moments(W, eta, normals, X, Y, sample_index):  # pragma: no c
         for l in range(L):
             for j in range(d):
                 Wt[l, j] = normals[l, m, j] * eta + W[l, j]
-        for j in range(d):
-            prefix[0, j] = Wt[0, j]
-            suffix[L - 1, j] = Wt[L - 1, j]
-        for l in range(1, L):
-            for j in range(d):
-                prefix[l, j] = prefix[l - 1, j] * Wt[l, j]
-                suffix[L - 1 - l, j] = suffix[L - l, j] * Wt[L - 1 - l, j]
+        fill_prefix_suffix_products(Wt, prefix, suffix)
         i = sample_index[m]
         dot = 0.0
         for j in range(d):

@@ -19,6 +19,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .products import fill_prefix_suffix_products
+
 __all__ = ["noisy_steps"]
 
 
@@ -44,13 +46,7 @@ def noisy_steps(W, X, Y, eta, alphas, sample_indices, normals, radius):  # pragm
                         Wt[l, j] = W[l, k, j] + eta * normals[b, l, k, j]
                     else:
                         Wt[l, j] = W[l, k, j]
-            for j in range(d):
-                prefix[0, j] = Wt[0, j]
-                suffix[L - 1, j] = Wt[L - 1, j]
-            for l in range(1, L):
-                for j in range(d):
-                    prefix[l, j] = prefix[l - 1, j] * Wt[l, j]
-                    suffix[L - 1 - l, j] = suffix[L - l, j] * Wt[L - 1 - l, j]
+            fill_prefix_suffix_products(Wt, prefix, suffix)
             dot = 0.0
             for j in range(d):
                 dot += prefix[L - 1, j] * X[i, j]

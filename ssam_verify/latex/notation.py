@@ -48,6 +48,7 @@ _STAT = ("ssam-stationary",)
 # claims on other branches when this glossary was written (their symbols are defined ahead of the merge)
 _MM = ("mm-theorem-1", "mm-theorem-2", "mm-theorem-4", "mm-corollary-1", "mm-theorem-6")
 _DENSE = ("dense-regularizer", "dense-balancing")
+_MC_RESIDUAL = ("mc-theorem-4", "mc-corollary-3")
 
 #: The suite's notation.  Order matters only among entries that match the same name.
 GLOSSARY = [
@@ -142,7 +143,8 @@ GLOSSARY = [
     # related results
     Notation(r"a", r"norm of the minimal-norm solution, $a = \|w^*\|$", claims=_SHARP),
     Notation(r"q", r"$w^{*\top} \Sigma\, w^*$", claims=_SHARP),
-    Notation(r"Lambda", r"largest eigenvalue $\lambda_{\max}(\Sigma)$ of the input covariance", claims=_SHARP),
+    Notation(r"Lambda", r"largest eigenvalue $\lambda_{\max}(\Sigma)$ of the input covariance",
+             claims=_SHARP + _MC_RESIDUAL),
     Notation(r"B", r"batch size", claims=_SGD),
     Notation(r"p", r"mixture weight $(n-B)/(B(n-1))$ of the batch second moment", claims=_SGD),
     Notation(r"h", r"curvature $H$ of a one-dimensional problem ($d = 1$)", claims=_SGD),
@@ -182,6 +184,36 @@ GLOSSARY = [
     Notation(r"d", r"dimension", claims=_MM),
     Notation(r"mu_skew", r"eigenvalue on the skew-symmetric matrices ($d = 2$)", r"\mu_{\mathrm{skew}}", _MM),
     Notation(r"q_I", r"symmetric Rayleigh quotient at $I/\sqrt2$ ($d = 2$)", r"q_I", _MM),
+    # Marion & Chizat: deep linear networks, w = W_1^T ... W_L^T p
+    Notation(r"W(\d)_(\d)(\d)", r"entry $(i, j)$ of the weight matrix $W_k$ of layer $k$, written "
+                                 r"$(W_k)_{ij}$ with $i, j$ counted from 0", r"(W_{\1})_{\2\3}", ("mc-lemma-1",)),
+    Notation(r"n_(\d)", r"spectral norm $\|A_j\|_2$ of the conserved $A_j = W_{j+1}^\top W_{j+1} - W_j W_j^\top$",
+             claims=("mc-lemma-2",)),
+    Notation(r"t_(\d)", r"trace $\operatorname{tr} A_j$ of the same $A_j$", claims=("mc-lemma-2",)),
+    Notation(r"sigma_(\d)", r"largest singular value $\sigma_k$ of $W_k$", claims=("mc-lemma-2",)),
+    Notation(r"lambda_min", r"smallest eigenvalue of the input covariance $\Sigma$", r"\lambda_{\min}",
+             ("mc-theorem-3",)),
+    Notation(r"delta(\d)", r"$\lambda_i - \lambda_{\min} \ge 0$: how far eigenvalue $i$ of $\Sigma$ lies above "
+                           r"the smallest", claims=("mc-theorem-3",)),
+    Notation(r"x(\d)", r"coordinate $i$ of $w - w^*$ in the eigenbasis of $\Sigma$", claims=("mc-theorem-3",)),
+    Notation(r"s", r"scale of the initialization $W(0) = s Z$ ($Z$ a fixed direction)", claims=("mc-theorem-3",)),
+    Notation(r"y_0", r"initial excess risk $y(0)$ of the comparison equation $\dot y = -\mu y$ (Lemma 7)",
+             claims=("mc-theorem-4",)),
+    Notation(r"mu", r"PL constant: $\|\nabla R\|_F^2 \ge \mu (R - R_{\min})$ along the flow",
+             claims=("mc-theorem-4",)),
+    Notation(r"R_0", r"excess risk at initialization, $R(W(0)) - R_{\min}$", claims=("mc-theorem-4",)),
+    Notation(r"lambda", r"smallest eigenvalue $\lambda_{\min}$ of the input covariance $\Sigma$",
+             claims=("mc-theorem-4",)),
+    Notation(r"c", r"lower bound on the smallest singular value of every partial product $W_k \cdots W_j$ "
+                   r"along the flow (Lemma 3)", claims=("mc-theorem-4",)),
+    Notation(r"U", r"upper bound on the spectral norm of every partial product $W_k \cdots W_j$ along the flow "
+                   r"(Lemma 3)", claims=_MC_RESIDUAL),
+    Notation(r"p_norm", r"Euclidean norm of the fixed output vector $p$ of $w = W_1^\top \cdots W_L^\top p$",
+             r"\|p\|", _MC_RESIDUAL),
+    Notation(r"q", r"$u^\top \Sigma u$ with $u = w^*/\|w^*\|$, the curvature of the risk along the target",
+             claims=("mc-corollary-3",)),
+    Notation(r"a", r"norm of the target, $a = \|w^*\|$ (for the scalar chain $(a - w_1 \cdots w_L)^2$: its "
+                   r"target)", claims=("mc-corollary-3", "mc-critical-step")),
     # dense layers (beyond the paper)
     Notation(r"d_(\d)", r"width of layer $l$'s output ($d_0$: the input dimension)", claims=_DENSE),
     Notation(r"F", r"squared Frobenius norm, $F(A) = \|A\|_F^2$", claims=_DENSE),

@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = ["result_json", "claim_info", "methods_of", "method_short", "evidence_anchor", "figure_anchor",
-           "DrawnFigure", "draw_figures", "figures_of", "relative_path", "summary_counts"]
+           "DrawnFigure", "draw_figures", "figures_of", "relative_path", "summary_counts",
+           "SummaryRow", "summary_rows"]
 
 #: Short names of the evidence methods, as in the CLI's verdict table.
 METHOD_SHORT = {"symbolic": "sym", "high-precision": "hp", "monte-carlo": "mc", "negative-control": "neg"}
@@ -92,3 +93,28 @@ def figures_of(claim_id: str, figures) -> list:
 def relative_path(p: Path, base: Path) -> str:
     """``p`` relative to ``base``, with forward slashes (for links)."""
     return p.resolve().relative_to(base.resolve()).as_posix()
+
+
+@dataclass
+class SummaryRow:
+    """One claim's row of the report's summary table, before formatting (Markdown or HTML).
+
+    ``evidence``: ``(short method name, passed, anchor)`` per piece of evidence; ``figures``:
+    ``(name, anchor)`` per figure drawn for the claim.
+    """
+
+    claim_id: str
+    title: str
+    verdict: str
+    evidence: list
+    figures: list
+    seconds: float
+
+
+def summary_rows(results, figures) -> list:
+    """The summary table's rows (:class:`SummaryRow`), one per result, in the results' order."""
+    return [SummaryRow(r["id"], claim_info(r["id"]).get("title", ""), r["verdict"],
+                       [(method_short(e["method"]), bool(e["passed"]), evidence_anchor(r["id"], k))
+                        for k, e in enumerate(r["evidence"])],
+                       [(f.name, figure_anchor(f.name)) for f in figures_of(r["id"], figures)], r["seconds"])
+            for r in results]

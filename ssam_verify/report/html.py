@@ -12,8 +12,16 @@ import html
 from pathlib import Path
 
 from ..latex import text_to_markdown
-from .claims import (claim_info, evidence_anchor, figure_anchor, figures_of, method_short, relative_path,
-                     result_json, summary_counts)
+from .claims import (
+    claim_info,
+    evidence_anchor,
+    figure_anchor,
+    figures_of,
+    relative_path,
+    result_json,
+    summary_counts,
+    summary_rows,
+)
 from .mathtext import math_html
 from .values import evidence_tables
 
@@ -64,14 +72,11 @@ def _evidence_html(ev: dict, anchor: str, k: int) -> str:
 
 
 def _summary_table(results, figures) -> str:
-    rows = []
-    for r in results:
-        cid = r["id"]
-        evidence = " ".join(f"<a href='#{_h(evidence_anchor(cid, k))}'>{_h(method_short(e['method']))} "
-                            f"{'✓' if e['passed'] else '✗'}</a>" for k, e in enumerate(r["evidence"]))
-        figs = ", ".join(f"<a href='#{_h(figure_anchor(f.name))}'>{_h(f.name)}</a>" for f in figures_of(cid, figures))
-        rows.append([f"<a href='#{_h(cid)}'>{_h(cid)}</a>", _title_html(claim_info(cid).get("title", "")),
-                     _verdict_html(r["verdict"]), evidence, figs or "—", f"{r['seconds']:.1f}"])
+    rows = [[f"<a href='#{_h(row.claim_id)}'>{_h(row.claim_id)}</a>", _title_html(row.title),
+             _verdict_html(row.verdict),
+             " ".join(f"<a href='#{_h(anchor)}'>{_h(m)} {'✓' if ok else '✗'}</a>" for m, ok, anchor in row.evidence),
+             ", ".join(f"<a href='#{_h(anchor)}'>{_h(name)}</a>" for name, anchor in row.figures) or "—",
+             f"{row.seconds:.1f}"] for row in summary_rows(results, figures)]
     return _table(rows, ["claim", "title", "verdict", "evidence", "figures", "seconds"],
                   "Every claim: verdict, links to each piece of evidence and to its figures", raw=True,
                   cls="summary")

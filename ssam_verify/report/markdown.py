@@ -3,8 +3,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .claims import (claim_info, evidence_anchor, figure_anchor, figures_of, method_short, relative_path,
-                     result_json, summary_counts)
+from .claims import (
+    claim_info,
+    evidence_anchor,
+    figure_anchor,
+    figures_of,
+    relative_path,
+    result_json,
+    summary_counts,
+    summary_rows,
+)
 from .values import evidence_tables
 
 __all__ = ["evidence_markdown", "report_markdown"]
@@ -63,15 +71,10 @@ def evidence_markdown(evidence, claim_id: str | None = None) -> str:
 
 
 def _summary_rows(results, figures) -> list:
-    rows = []
-    for r in results:
-        cid = r["id"]
-        evidence = ", ".join(f"[{method_short(e['method'])} {'✓' if e['passed'] else '✗'}]"
-                             f"(#{evidence_anchor(cid, k)})" for k, e in enumerate(r["evidence"]))
-        figs = ", ".join(f"[{f.name}](#{figure_anchor(f.name)})" for f in figures_of(cid, figures))
-        rows.append([f"[{cid}](#{cid})", _md_escape(claim_info(cid).get("title", "")), r["verdict"].upper(),
-                     evidence, figs or "—", f"{r['seconds']:.1f}"])
-    return rows
+    return [[f"[{row.claim_id}](#{row.claim_id})", _md_escape(row.title), row.verdict.upper(),
+             ", ".join(f"[{m} {'✓' if ok else '✗'}](#{anchor})" for m, ok, anchor in row.evidence),
+             ", ".join(f"[{name}](#{anchor})" for name, anchor in row.figures) or "—", f"{row.seconds:.1f}"]
+            for row in summary_rows(results, figures)]
 
 
 def report_markdown(results, env: dict, figures, outdir: Path) -> str:
