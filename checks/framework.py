@@ -23,12 +23,17 @@ probability (``claim(..., false_failure_budget=1e-6)``) and spend it explicitly:
 statistical evidence ``x`` (an error if the shares exceed the budget).  Each
 piece of evidence states in ``detail["false_failure_probability"]`` the
 probability that it fails although the claim is true (a test's level, a
-negative control's miss probability) and, for opted-in claims, in
+near miss's failure probability; a negative control's *miss* probability is a
+type II error, reported as ``control_miss_probability`` and not spent) and in
 ``detail["budget_share"]`` the share it spends.  :func:`run_claim` adds them up
 (union bound) into :attr:`ClaimResult.false_failure`; an opted-in claim whose
 evidence spends more than a share, or names an unknown share, gets an
-``error`` verdict.  Claims that do not opt in are reported with the sum of what
-their evidence declares.
+``error`` verdict, and so does one whose Monte Carlo or negative-control evidence
+declares no ``false_failure_probability`` at all (0 is a declaration).  A
+deterministic claim declares ``false_failure_budget=0`` (:data:`DETERMINISTIC`):
+its evidence may spend nothing.  Every claim of the suite declares a budget
+(``tests/test_false_failure_budget.py``); claims that do not (scratch claims in
+tests) are reported with the sum of what their evidence declares.
 """
 from __future__ import annotations
 
@@ -55,10 +60,13 @@ __all__ = [
     "FalseFailureBudget",
     "false_failure_summary",
     "DEFAULT_FALSE_FAILURE_BUDGET",
+    "DETERMINISTIC",
 ]
 
 #: The family-wise false-failure probability a claim may spend by default (``claim(..., false_failure_budget=)``).
 DEFAULT_FALSE_FAILURE_BUDGET = 1e-6
+#: The budget of a deterministic claim (symbolic, high-precision and proved evidence only): it may spend nothing.
+DETERMINISTIC = 0.0
 
 METHOD_KINDS = ("symbolic", "high-precision", "monte-carlo", "negative-control")
 
@@ -107,14 +115,22 @@ class RunContext:
 
 @dataclass
 class FalseFailureBudget:
-    """A claim's family-wise false-failure probability ``total`` and its explicit ``shares`` (name -> probability)."""
+    """A claim's family-wise false-failure probability ``total`` and its explicit ``shares`` (name -> probability).
+
+    ``total = 0``: a deterministic claim, which allocates nothing and whose evidence may declare nothing.
+    """
 
     total: float
     shares: dict = field(default_factory=dict)
 
     def __post_init__(self):
-        if not (isinstance(self.total, (int, float)) and 0 < self.total < 1):
-            raise ValueError(f"false_failure_budget must be in (0, 1), got {self.total!r}")
+        if not (isinstance(self.total, (int, float)) and 0 <= self.total < 1):
+            raise ValueError(f"false_failure_budget must be in [0, 1), got {self.total!r}")
+
+    @property
+    def deterministic(self) -> bool:
+        """Whether the claim declared a budget of 0."""
+        return self.total == 0
 
     @property
     def allocated(self) -> float:
@@ -126,6 +142,8 @@ class FalseFailureBudget:
 
         Re-allocating a name replaces its share (module reload).  The shares may not exceed the total.
         """
+        if self.deterministic:
+            raise ValueError("a deterministic claim (false_failure_budget=0) has no share to allocate")
         if not (isinstance(fraction, (int, float)) and 0 < fraction <= 1):
             raise ValueError(f"fraction must be in (0, 1], got {fraction!r}")
         probability = float(fraction) * self.total
@@ -191,7 +209,8 @@ def claim(id: str, title: str, statement: str, equations=(), notes: str = "", se
     """Create and register a claim; re-registering an id replaces it (module reload).
 
     ``false_failure_budget``: opt in to one family-wise false-failure probability for the claim
-    (e.g. :data:`DEFAULT_FALSE_FAILURE_BUDGET`), spent with :meth:`Claim.allocate`.
+    (e.g. :data:`DEFAULT_FALSE_FAILURE_BUDGET`), spent with :meth:`Claim.allocate`; :data:`DETERMINISTIC`
+    (0) for a claim without statistical evidence.
     """
     budget = None if false_failure_budget is None else FalseFailureBudget(float(false_failure_budget))
     c = Claim(id=id, title=title, statement=statement, equations=tuple(equations), notes=notes,
@@ -261,8 +280,8 @@ class ClaimResult:
                 "evidence": [e.to_json() for e in self.evidence]}
 
 
-def _declared_probability(detail) -> float:
-    value = detail.get("false_failure_probability", 0.0) if isinstance(detail, dict) else 0.0
+def _declared_probability(detail, key="false_failure_probability") -> float:
+    value = detail.get(key, 0.0) if isinstance(detail, dict) else 0.0
     try:
         value = float(value)
     except (TypeError, ValueError):
@@ -273,12 +292,20 @@ def _declared_probability(detail) -> float:
 def false_failure_summary(evidence, budget: FalseFailureBudget | None = None) -> dict:
     """The claim's false-failure probability: the sum (union bound) of what its evidence declares.
 
-    Returns ``{"probability", "budget", "by_evidence", "by_share", "overspent"}``; with a ``budget``,
-    ``overspent`` lists the shares whose evidence declares more than was allocated (and evidence
-    naming no allocated share while declaring a positive probability).
+    Returns ``{"probability", "control_miss_probability", "budget", "allocated", "by_evidence", "by_share",
+    "overspent", "undeclared"}`` (``control_miss_probability``: the sum of the negative controls' miss
+    probabilities, reported, not spent);
+    with a ``budget``, ``overspent`` lists the shares whose evidence declares more than was allocated (and
+    evidence naming no allocated share while declaring a positive probability), and ``undeclared`` the
+    evidence that should declare a ``false_failure_probability`` and does not: Monte Carlo evidence, and
+    negative-control evidence of a claim with a positive budget.
     """
-    by_evidence, by_share, overspent = {}, {}, []
+    by_evidence, by_share, overspent, undeclared = {}, {}, [], []
     for ev in evidence:
+        if budget is not None and isinstance(ev.detail, dict) and "error" not in ev.detail \
+                and "false_failure_probability" not in ev.detail \
+                and (ev.method == "monte-carlo" or (ev.method == "negative-control" and not budget.deterministic)):
+            undeclared.append(f"{ev.method}/{ev.name}")
         p = _declared_probability(ev.detail)
         if p <= 0:
             continue
@@ -294,9 +321,12 @@ def false_failure_summary(evidence, budget: FalseFailureBudget | None = None) ->
             elif spent > budget.shares[share] * (1 + 1e-9):
                 overspent.append(f"share {share!r}: spent {spent:g} > allocated {budget.shares[share]:g}")
     total = float(sum(by_evidence.values()))
-    return {"probability": total, "budget": None if budget is None else budget.total,
+    misses = sum(_declared_probability(ev.detail, "control_miss_probability") for ev in evidence)
+    return {"probability": total, "control_miss_probability": float(misses),
+            "budget": None if budget is None else budget.total,
             "allocated": None if budget is None else dict(budget.shares),
-            "by_evidence": by_evidence, "by_share": by_share or None, "overspent": overspent}
+            "by_evidence": by_evidence, "by_share": by_share or None, "overspent": overspent,
+            "undeclared": undeclared}
 
 
 def run_claim(c: Claim, ctx: RunContext | None = None, on_method=None) -> ClaimResult:
@@ -323,11 +353,14 @@ def run_claim(c: Claim, ctx: RunContext | None = None, on_method=None) -> ClaimR
         if on_method is not None:
             on_method(c, name)
     false_failure = false_failure_summary(evidence, c.budget)
-    if false_failure["overspent"]:
+    problems = ([f"false-failure budget overspent: {'; '.join(false_failure['overspent'])}"]
+                if false_failure["overspent"] else [])
+    if false_failure["undeclared"]:
+        problems.append("evidence without a declared false_failure_probability: "
+                        + ", ".join(false_failure["undeclared"]))
+    if problems:
         errored = True
-        evidence.append(Evidence("monte-carlo", False, {"error": "false-failure budget overspent: "
-                                                        + "; ".join(false_failure["overspent"])},
-                                 name="false-failure-budget"))
+        evidence.append(Evidence("monte-carlo", False, {"error": "; ".join(problems)}, name="false-failure-budget"))
     if errored:
         verdict = "error"
     else:

@@ -45,11 +45,19 @@ def _run_in_worker(claim_id: str, ctx: RunContext) -> ClaimResult:
 def run_false_failure(results) -> dict:
     """The run's false-failure probability: the union bound over its claims' (:attr:`ClaimResult.false_failure`).
 
-    Returns ``{"probability", "claims": {id: probability}, "undeclared": [ids declaring none]}``.
+    Returns ``{"probability", "budget", "control_miss_probability", "claims": {id: probability},
+    "deterministic": [ids with budget 0], "undeclared": [ids without a budget]}``; ``budget`` is the sum of
+    the claims' budgets, ``control_miss_probability`` the sum of their negative controls' miss probabilities
+    (type II errors: reported, not part of the false-failure probability).
     """
     per_claim = {r.id: float((r.false_failure or {}).get("probability", 0.0)) for r in results}
-    return {"probability": float(sum(per_claim.values())), "claims": per_claim,
-            "undeclared": [i for i, p in per_claim.items() if p <= 0]}
+    budgets = {r.id: (r.false_failure or {}).get("budget") for r in results}
+    return {"probability": float(sum(per_claim.values())),
+            "budget": float(sum(b for b in budgets.values() if b is not None)),
+            "control_miss_probability": float(sum(float((r.false_failure or {}).get("control_miss_probability", 0.0))
+                                                  for r in results)), "claims": per_claim,
+            "deterministic": [i for i, b in budgets.items() if b is not None and float(b) == 0],
+            "undeclared": [i for i, b in budgets.items() if b is None]}
 
 
 def run_claims(ids=None, ctx: RunContext | None = None, jobs: int = 1, on_method=None, on_claim=None) -> list:

@@ -91,13 +91,24 @@ EVIDENCE = obj({
 
 FALSE_FAILURE = obj({
     "probability": number("the claim's false-failure probability: the union bound over what its evidence "
-                          "declares (the chance the claim fails although it is true)"),
-    "budget": nullable(number("the claim's declared family-wise budget (1e-6), null if it declares none")),
-    "allocated": nullable(obj({}, "share name -> the part of the budget reserved for it", open_=True)),
+                          "declares (the chance the claim fails although it is true); the statistical tests' "
+                          "rates plus the near-miss positives' chance of failing"),
+    "control_miss_probability": number("sum of the negative controls' declared miss probabilities (the chance a "
+                                       "control does not reject its wrong variant although the check works): "
+                                       "a type II error, reported, not part of probability"),
+    "budget": nullable(number("the claim's declared family-wise budget: 1e-6 for a claim with statistical "
+                              "evidence, 0 for a deterministic claim, null if it declares none")),
+    "allocated": nullable(obj({}, "share name -> the part of the budget reserved for it "
+                              "(checks.framework.allocate); null without a budget", open_=True)),
     "by_evidence": obj({}, "'method/name' -> the probability that piece of evidence declares", open_=True),
-    "by_share": nullable(obj({}, "share name -> what the evidence paying from it declares", open_=True)),
-    "overspent": array(string("a share whose evidence declares more than was allocated"),
+    "by_share": nullable(obj({}, "share name -> what the evidence paying from it declares; null when no "
+                             "evidence declares a positive probability", open_=True)),
+    "overspent": array(string("a share whose evidence declares more than was allocated, or evidence declaring a "
+                              "positive probability without an allocated share"),
                        "empty when the claim keeps within its budget"),
+    "undeclared": array(string("'method/name' of Monte Carlo evidence (or negative-control evidence of a claim "
+                               "with a positive budget) that declares no false_failure_probability"),
+                        "empty when every statistical piece of evidence declares its rate"),
 }, "the claim's false-failure bookkeeping (checks.framework.false_failure_summary)", open_=True)
 
 SCHEMAS = {
@@ -122,9 +133,14 @@ SCHEMAS = {
         "false_failure": obj({
             "probability": number("union bound over the claims' declared false-failure probabilities: the "
                                   "chance that this run reports a failure although every claim is true"),
+            "budget": number("sum of the claims' declared budgets (1e-6 per statistical claim, 0 per "
+                             "deterministic one)"),
+            "control_miss_probability": number("sum of the claims' negative-control miss probabilities (type II "
+                                               "errors: reported, not part of probability)"),
             "claims": obj({}, "claim id -> its declared false-failure probability", open_=True),
-            "undeclared": array(string("a claim id"), "claims declaring no positive probability (deterministic "
-                                "or without a budget)")}, "the run's false-failure probability"),
+            "deterministic": array(string("a claim id"), "claims declaring budget 0 (no statistical evidence)"),
+            "undeclared": array(string("a claim id"), "claims declaring no budget")},
+            "the run's false-failure probability (checks.runner.run_false_failure)"),
     }, "ssam-verify run --json PATH (written to PATH; '-' prints it)"),
     "evaluate": obj({
         "depth": DEPTH, "width": WIDTH, "eta": ETA,

@@ -31,7 +31,7 @@ def test_claim_passes(result):
 def test_every_control_rejected_and_near_misses_pass(result):
     assert_controls_rejected(result, min_variants=4)
     controls = [e for e in result.evidence if e.method == "negative-control"][0].detail
-    assert controls["near_misses"] and not any(v["rejected"] for v in controls["near_misses"])
+    assert controls["near_misses"] and all(v["passed"] for v in controls["near_misses"])
 
 
 def test_required_controls_present(results):
@@ -46,7 +46,9 @@ def test_required_controls_present(results):
 def test_stationary_monte_carlo_states_its_statistics(results):
     mc = [e for e in results["ssam-stationary"].evidence if e.method == "monte-carlo"][0].detail
     assert mc["false_failure_probability"] <= 1e-6 and mc["runs"] >= 2 * 10 ** 4 and mc["burn_in"] > 0
-    assert mc["tolerance"] < mc["detectable_relative_error"] < 0.12 and "seed" in mc
+    # (tolerance + m) / (1 - m), m = (z + z_power) se: about 0.123 at the quick size (the standard errors grow
+    # with the true error; tolerance + m, 0.113, reached power 0.975 instead of 0.99 in the calibration)
+    assert mc["tolerance"] < mc["detectable_relative_error"] < 0.13 and "seed" in mc
     assert max(abs(x) for x in mc["relative_errors"]) < mc["tolerance"]
 
 

@@ -32,10 +32,10 @@ def test_claim_passes(result):
 def test_every_negative_control_is_rejected_and_near_miss_accepted(result):
     assert_controls_rejected(result, min_variants=2)
     for evidence in _controls(result):
-        assert evidence.detail["near_miss_positives"], result.id
-        for entry in evidence.detail["variants"] + evidence.detail["near_miss_positives"]:
+        assert evidence.detail["near_misses"], result.id
+        for entry in evidence.detail["variants"] + evidence.detail["near_misses"]:
             assert entry["distance_from_boundary"], entry["name"]
-        assert all(n["accepted"] for n in evidence.detail["near_miss_positives"])
+        assert all(n["passed"] for n in evidence.detail["near_misses"])
 
 
 def _variant_names(result):

@@ -1,6 +1,8 @@
 """Claims of checks/marion_chizat/ (Marion & Chizat 2024, seed 003): each passes in quick mode, every negative-control
 variant is rejected and every near-miss positive passes; mutations of the numeric layer, patched where the checks
 look them up, make the claims fail."""
+from collections import OrderedDict
+
 import numpy as np
 import pytest
 
@@ -33,7 +35,8 @@ def test_claims_are_listed_with_their_ids():
 
 
 def _run_fresh(cid, monkeypatch):
-    monkeypatch.setattr(measurement_cache, "MEASUREMENTS", {})
+    # the cache is an OrderedDict (least recently used first): a fresh one, restored afterwards
+    monkeypatch.setattr(measurement_cache, "MEASUREMENTS", OrderedDict())
     return run_claim(get_claim(cid), CTX)
 
 

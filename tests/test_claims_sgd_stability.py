@@ -46,9 +46,9 @@ def test_controls_at_the_boundary_and_near_misses(result):
     assert set(near) == {"near-miss: threshold 0.1% too large", "near-miss: threshold 0.1% too small",
                          "near-miss: threshold 0.2% too large"}
     assert not any(v["rejected"] for v in near.values())
-    total = sum(v["miss_probability"] for v in ev.detail["variants"]) + sum(
-        v["failure_probability"] for v in ev.detail["near_misses"])
+    total = sum(v["failure_probability"] for v in ev.detail["near_misses"])
     assert ev.detail["false_failure_probability"] == pytest.approx(total) and total <= sgd_stability.ALPHA_CONTROLS
+    assert ev.detail["control_miss_probability"] == pytest.approx(sum(v["miss_probability"] for v in ev.detail["variants"]))
 
 
 def test_recursion_check_resolution_is_its_delta():

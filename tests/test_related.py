@@ -112,7 +112,7 @@ def test_gradient_flow_controls_use_the_positive_tolerance():
     for v in neg.detail["variants"]:
         assert v["rejected"], v["name"]
         assert v["tolerance"] == pos.detail["derived_factor"]["tolerance"]
-    assert all(n["accepted"] for n in neg.detail["near_miss_positives"])
+    assert all(n["passed"] for n in neg.detail["near_misses"])
 
 
 def test_gradient_flow_factor_symbolic_check_bites(monkeypatch, fresh_measurements):
@@ -135,7 +135,7 @@ def test_sharpness_minimizers_controls_at_the_boundary():
     # a bound 5% smaller is rejected also on a non-whitened row (w* along Sigma's top eigenvector)
     assert "dense-aligned L=3" in by_name["constant 5% too small"]["cases_failed"]
     assert by_name["spec: 2 Lambda L a^(2-2/L) as lower bound"]["cases_failed"]
-    assert all(n["accepted"] for n in neg.detail["near_miss_positives"])
+    assert all(n["passed"] for n in neg.detail["near_misses"])
 
 
 def test_sharpness_minimizers_strict_rows_are_searched_over_all_minimizers():

@@ -35,7 +35,7 @@ from derivations.paper_figures import (figure2_critical_points, figure2_hessian_
 from numeric.paper_figures import FIGURE2_ETAS, FIGURE_WSTAR, figure2_landscape, figure2_minimizers
 
 from ..controls import negative_control_evidence
-from ..framework import Evidence, claim
+from ..framework import DETERMINISTIC, Evidence, claim
 
 __all__ = ["figure_2", "MERGE_GRID"]
 
@@ -48,6 +48,7 @@ figure_2 = claim(
     equations=("7",),
     section="Figures",
     order=90.2,
+    false_failure_budget=DETERMINISTIC,
     notes="Minimizers found numerically (descent from a grid, Newton, Hessian classification), compared with the "
           "critical points SymPy solves from grad f = 0 (independently of Theorem 3.1(b)'s shrinkage polynomial).",
 )

@@ -35,11 +35,12 @@ from derivations import deep_linear as dl_derivations
 from numeric import deep_linear as dl
 from numeric.sharpness import minimizer_bounds
 
-from ..framework import Evidence, claim
+from ..controls import boundary_control_evidence
+from ..framework import DETERMINISTIC, Evidence, claim
 from ..related.measurement_cache import cached_measurement
 from .instances import identity_flows, residual_flows
 from .mc_theorem_4 import identity_depths
-from .scaling import check_constant_band, controls_with_near_misses
+from .scaling import check_constant_band
 
 __all__ = ["mc_corollary_3", "sharpness_measurements", "MAX_SPREAD"]
 
@@ -65,6 +66,7 @@ mc_corollary_3 = claim(
            "The lower bound used is 2 L (w*^T Sigma w*)/||w*||^{2/L} (claim sharpness-minimizers), not the spec's "
            "2 Lambda L a^{2-2/L}."),
     section="Related results (seed 003)", order=92.6,
+    false_failure_budget=DETERMINISTIC,
 )
 
 
@@ -135,8 +137,10 @@ def dependence_control(ctx):
                                                  ("S <= C kappa S_min / L", 1.0, 1.0)):
         passed, detail = _dependence(by_kappa, by_depth, kappa_exponent, depth_exponent)
         variants.append({"name": name, "rejected": not passed, "kappa_spread": detail["kappa_sweep"]["spread"],
-                         "depth_spread": detail["depth_sweep"]["spread"]})
+                         "depth_spread": detail["depth_sweep"]["spread"],
+                         "distance_from_boundary": f"kappa exponent {kappa_exponent - 1:+.1f}, depth exponent "
+                                                   f"{-depth_exponent:+.1f}"})
     passed, detail = _dependence(by_kappa, by_depth, 0.99)
     near_misses = [{"name": "S <= C kappa^0.99 S_min", "passed": passed, "distance_from_boundary": 0.01,
                     "kappa_spread": detail["kappa_sweep"]["spread"], "depth_spread": detail["depth_sweep"]["spread"]}]
-    return controls_with_near_misses(variants, near_misses)
+    return boundary_control_evidence(variants, near_misses)

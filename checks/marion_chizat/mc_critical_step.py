@@ -35,9 +35,9 @@ from derivations import deep_linear as dl_derivations
 from numeric import deep_linear as dl
 from numeric.sharpness import dense_minimizers, dense_network, minimizer_bounds
 
-from ..framework import Evidence, claim
+from ..controls import boundary_control_evidence
+from ..framework import DETERMINISTIC, Evidence, claim
 from ..related.measurement_cache import cached_measurement
-from .scaling import controls_with_near_misses
 
 __all__ = ["mc_critical_step", "check_settled_sharpness", "check_critical_step"]
 
@@ -62,6 +62,7 @@ mc_critical_step = claim(
            "runs from large initialization end just below 2/alpha (edge of stability), which is what makes the "
            "bound S <= 2/alpha tight."),
     section="Related results (seed 003)", order=92.7,
+    false_failure_budget=DETERMINISTIC,
 )
 
 
@@ -157,14 +158,15 @@ def critical_step_control(ctx):
     variants = []
     passed, detail = check_settled_sharpness(rows, factor=0.9)
     variants.append({"name": "S(W_oo) <= 0.9 * 2 / alpha", "rejected": not passed,
-                     "worst": detail["worst_S_alpha_over_2_factor"]})
+                     "worst": detail["worst_S_alpha_over_2_factor"], "distance_from_boundary": "bound -10%"})
     for candidate in (1.1, 0.9):
         passed, detail = check_critical_step(coarse, candidate)
         variants.append({"name": f"critical step {candidate} * 2 / S_min", "rejected": not passed,
-                         "below": detail["below"], "above": detail["above"]})
+                         "below": detail["below"], "above": detail["above"],
+                         "distance_from_boundary": f"critical step {candidate - 1:+.0%}"})
     near = [r for r in rows if r["multiple"] in (0.98, 1.02)]
     passed, detail = check_critical_step(near)
     near_misses = [{"name": "runs at 0.98 and 1.02 times 2 / S_min (converge / do not)", "passed": passed,
                     "distance_from_boundary": 0.02, "below": detail["below"], "above": detail["above"],
                     "slowest_convergence_below": detail["slowest_convergence_below"]}]
-    return controls_with_near_misses(variants, near_misses)
+    return boundary_control_evidence(variants, near_misses)

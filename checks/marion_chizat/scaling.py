@@ -20,8 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["local_slopes", "check_exponent", "check_constant_band", "check_extrapolated_exponent",
-           "controls_with_near_misses"]
+__all__ = ["local_slopes", "check_exponent", "check_constant_band", "check_extrapolated_exponent"]
 
 
 def local_slopes(x, y) -> np.ndarray:
@@ -65,14 +64,3 @@ def check_constant_band(groups, constants, max_spread) -> tuple[bool, dict]:
     spread = max(medians) / min(medians)
     return bool(spread <= max_spread), {"groups": keys, "medians": medians, "spread": float(spread),
                                         "max_spread": float(max_spread), "max_constant": float(constants.max())}
-
-
-def controls_with_near_misses(variants, near_misses, extra=None):
-    """Negative-control evidence that passes iff every wrong variant was rejected **and** every near-miss positive
-    (an input just inside the claim, through the same check) passed; near misses are listed under ``near_misses``
-    with ``passed`` and their distance to the boundary."""
-    from ..controls import negative_control_evidence
-
-    evidence = negative_control_evidence(variants, dict(extra or {}) | {"near_misses": near_misses})
-    evidence.passed = bool(evidence.passed and all(n["passed"] for n in near_misses))
-    return evidence

@@ -6,8 +6,8 @@ One module per claim, named for its id: ``mm_theorem_1`` (stability of the mean)
 ``mm_corollary_1`` (the limits of distance, loss and gradient norm) and ``mm_theorem_6``
 (symmetric Kronecker systems).  Their Theorem 3 (the exact threshold) is ``sgd-stability`` in
 :mod:`checks.related`.  Beside the claims: ``instances`` (the minima they share),
-``median_of_means`` (the Monte Carlo test used for heavy-tailed statistics, with the exact
-variance from :mod:`numeric.linearized_sgd`) and ``control_evidence`` (negative controls with
-near misses that must pass).  The formulas of the seed were lost in
+the Monte Carlo test used for heavy-tailed statistics is
+:func:`checks.stats.median_of_means_interval` (with the exact variance from
+:mod:`numeric.linearized_sgd`), the controls' evidence :func:`checks.controls.boundary_control_evidence`.  The formulas of the seed were lost in
 extraction; each claim module states the version it verifies and how it was reconstructed.
 """

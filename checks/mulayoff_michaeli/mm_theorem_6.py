@@ -33,8 +33,8 @@ from derivations import kronecker_systems as kronecker_derivations
 from numeric import kronecker_systems as kronecker
 from numeric.montecarlo import clopper_pearson
 
-from ..framework import Evidence, claim
-from .control_evidence import boundary_control_evidence
+from ..controls import boundary_control_evidence
+from ..framework import DETERMINISTIC, Evidence, claim
 
 __all__ = ["mm_theorem_6"]
 
@@ -49,6 +49,7 @@ mm_theorem_6 = claim(
           "a negative weight or non-square terms A(x)B + B(x)A break them (negative controls). Tolerances: margins "
           "relative to rho(M), 1e-12 (dominance) and 1e-10 (certificate gap).",
     section="Related results (seed 004)", order=93.6,
+    false_failure_budget=DETERMINISTIC,
 )
 
 DOMINANCE_TOL = 1e-12
@@ -195,17 +196,19 @@ def outside_the_theorem(ctx):
         result = check_statements(M, d)
         if name.startswith("B (x) B") or name.startswith("I (x) I"):
             variants.append({"name": f"{name} with w = -0.05", "method": "statements on one instance",
-                             "rejected": not result["ok"], **{k: result[k] for k in ("dominance_margin", "psd_gap")}})
+                             "rejected": not result["ok"], "distance_from_boundary": "weight -0.05 (the theorem: >= 0)",
+                             **{k: result[k] for k in ("dominance_margin", "psd_gap")}})
         near = check_statements(M_near, d)
         near_misses.append({"name": f"{near_name} with w = +0.05", "method": "statements on one instance",
-                            "passed": near["ok"]})
+                            "passed": near["ok"], "distance_from_boundary": "weight +0.05"})
     n = ctx.size(150, quick=100, thorough=5000)
     for name, weight, offset in (("random families, last weight -0.05", -0.05, 0.0),
                                  ("random families, A (x) B + B (x) A with B 5% from A", 1.0, 0.05)):
         result = check_families(weight, offset, n, ctx.seed_for("mm-theorem-6/families"))
         variants.append({"name": name, "method": "random families", "rejected": result["violations"] > 0,
-                         "violations": result["violations"], "instances": n})
+                         "violations": result["violations"], "instances": n,
+                         "distance_from_boundary": "weight -0.05" if weight < 0 else "B 5% from A"})
     search = adversarial_search(-0.05, ctx.seed_for("mm-theorem-6/search/0"), evaluations=ctx.size(200, quick=100))
     variants.append({"name": "search with A_1 (x) A_1 - 0.05 A_2 (x) A_2", "method": "adversarial search",
-                     "rejected": search["violation"], **search})
+                     "rejected": search["violation"], "distance_from_boundary": "weight -0.05", **search})
     return boundary_control_evidence(variants, near_misses)

@@ -1,44 +1,42 @@
-"""The Monte Carlo design of Lemmas 2.1 and 2.2: how the declared false-failure probability is spent and justified.
+"""The Monte Carlo design of Lemmas 2.1 and 2.2: how their false-failure budget is spent and justified.
 
-Each claim declares a false-failure probability of at most :data:`DECLARED_FALSE_FAILURE` = 1e-6
-(the probability that the claim fails although it is true), spent as follows:
+Each claim declares the budget 1e-6 (:mod:`checks.framework`) and spends it in two shares:
 
-* its positive z-tests (:func:`checks.stats.assert_means_equal`, Bonferroni over tests and entries)
-  run at the nominal level :data:`NOMINAL_ALPHA` = 1e-7: a factor 10 is left for the error of the
-  normal approximation in the tails.  That error is estimated from the summands' skewness ``g`` and
-  excess kurtosis ``k`` (a pilot sample of :data:`PILOT_DRAWS` draws) by the second-order Edgeworth
-  expansion of the studentized mean (Hall 1992, sec. 2.6): two-sided,
-  ``P(|T| > z) = 2 Phi(-z) - 2 p2(z) phi(z) / n``, ``p2(z) = z (k (z^2-3)/12 - g^2 (z^4+2z^2-3)/18 - (z^2+3)/4)``,
-  so the true rate is ``inflation`` times the nominal one (:func:`edgeworth_inflation`).  The
-  designs (bounded whitened data, ``eta`` at most half the weights) keep ``g <= ~6``, ``k <= ~100``
-  and the inflation below 1.5; the evidence fails if it exceeds 10 (the approximation would then
-  not be justified);
-* every negative control must be rejected: a control whose mean is ``s`` standard errors from the
-  truth escapes with probability ``Phi(z_c - s) - Phi(-z_c - s)`` (:func:`miss_probability`); the
-  controls are placed at ``s >= 11`` (10 % off in quick mode, 5 % off by default, where the sample
-  is 4 times larger), so each escapes with probability below ~1e-7;
-* a near miss (a discrepancy of 5 % of the detectable one) must pass: it fails with the
-  probability :func:`miss_probability` leaves, ``1 - miss``.
+* ``monte-carlo`` (5e-7): its positive z-tests (:func:`checks.stats.assert_means_equal`, Bonferroni over
+  tests and entries) run at the nominal level :data:`NOMINAL_ALPHA` = 1e-7, and declare
+  ``NOMINAL_ALPHA * inflation``: the error of the normal approximation in the tails, estimated from the
+  summands' skewness ``g`` and excess kurtosis ``k`` (a pilot sample of :data:`PILOT_DRAWS` draws) by the
+  second-order Edgeworth expansion of the studentized mean (Hall 1992, sec. 2.6): two-sided,
+  ``P(|T| > z) = 2 Phi(-z) - 2 p2(z) phi(z) / n``,
+  ``p2(z) = z (k (z^2-3)/12 - g^2 (z^4+2z^2-3)/18 - (z^2+3)/4)`` (:func:`edgeworth_inflation`).  The designs
+  (bounded whitened data, ``eta`` at most half the weights) keep ``g <= ~6``, ``k <= ~100`` and the inflation
+  near 1; the evidence fails if it exceeds :data:`MAX_INFLATION` = 5 (the share would not cover it, and the
+  approximation would not be justified).  ``scripts/calibrate_statistics.py`` measures the rate on the real
+  draws at a raised level and the matched size;
+* ``near-misses`` (5e-7): a near miss (a discrepancy of 2 % of the detectable one) must pass: it fails with
+  the probability :func:`miss_probability` leaves, ``1 - miss``, times the same inflation.
 
-The negative-control evidence adds these up (:func:`false_failure_budget`) and fails if the sum
-exceeds :data:`DECLARED_FALSE_FAILURE`.
+A negative control (a wrong mean ``s`` standard errors from the truth) escapes with probability
+``Phi(z_c - s) - Phi(-z_c - s)`` (:func:`miss_probability`); the controls are placed at ``s >= 11`` (10 % off
+in quick mode, 5 % off by default, where the sample is 4 times larger), so each escapes with probability
+below ~1e-7.  A miss is a type II error: recorded (``miss_probability``), not spent.
 """
 from __future__ import annotations
 
 import numpy as np
 from scipy.stats import kurtosis, norm, skew
 
-__all__ = ["DECLARED_FALSE_FAILURE", "NOMINAL_ALPHA", "PILOT_DRAWS", "MAX_INFLATION", "pilot_tails",
-           "edgeworth_inflation", "miss_probability", "shift_in_standard_errors", "false_failure_budget"]
+__all__ = ["NOMINAL_ALPHA", "PILOT_DRAWS", "MAX_INFLATION", "MONTE_CARLO_SHARE", "NEAR_MISS_SHARE", "pilot_tails",
+           "edgeworth_inflation", "miss_probability", "shift_in_standard_errors"]
 
-#: The false-failure probability each claim declares.
-DECLARED_FALSE_FAILURE = 1e-6
 #: The nominal level of a claim's positive z-tests (all of them together).
 NOMINAL_ALPHA = 1e-7
 #: Draws of the pilot sample that estimates the summands' skewness and kurtosis.
 PILOT_DRAWS = 20_000
-#: Largest Edgeworth inflation of the nominal level that the design accepts.
-MAX_INFLATION = DECLARED_FALSE_FAILURE / NOMINAL_ALPHA
+#: The fractions of the claim's budget 1e-6 spent by its z-tests and by its Monte Carlo near miss.
+MONTE_CARLO_SHARE, NEAR_MISS_SHARE = 0.5, 0.5
+#: Largest Edgeworth inflation of the nominal level that the design accepts (the share covers 5e-7).
+MAX_INFLATION = 5.0
 
 
 def pilot_tails(draws) -> dict:
@@ -65,11 +63,3 @@ def shift_in_standard_errors(moments, expected, claimed) -> float:
     se = np.atleast_1d(moments.standard_error)
     difference = np.atleast_1d(np.asarray(claimed, dtype=float) - np.asarray(expected, dtype=float))
     return float(np.max(np.abs(difference) / se))
-
-
-def false_failure_budget(positive_rate: float, control_misses: list, near_miss_failures: list) -> dict:
-    """The claim's false-failure probability, added up: positive tests, escaped controls, failed near misses."""
-    total = positive_rate + sum(control_misses) + sum(near_miss_failures)
-    return {"positive_tests": positive_rate, "controls_escaping": float(sum(control_misses)),
-            "near_misses_failing": float(sum(near_miss_failures)), "total": float(total),
-            "declared": DECLARED_FALSE_FAILURE, "within_declared": bool(total <= DECLARED_FALSE_FAILURE)}

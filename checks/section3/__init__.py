@@ -8,6 +8,6 @@ symbolic derivation (:mod:`derivations.landscape`) with the numeric implementati
 (:mod:`numeric.shrinkage`, :mod:`numeric.critical_points`, :mod:`numeric.model`) and runs wrong
 variants through the same checks (negative controls).  Shared machinery: :mod:`.depths` (the
 depths each run mode covers), :mod:`.precise_evaluation` (exact rationals and SymPy
-expressions evaluated as mpmath numbers) and :mod:`.boundary_controls` (negative-control evidence
-with near misses just inside the boundary; Section 2 uses it too).
+expressions evaluated as mpmath numbers); the negative-control evidence with near misses just
+inside the boundary is :func:`checks.controls.boundary_control_evidence`.
 """

@@ -34,8 +34,8 @@ from derivations.marginalized import coordinate_symbols, prove_identity, regular
 from numeric import model
 from numeric.critical_points import factorization_minimization
 
-from ..framework import Evidence, claim
-from .boundary_controls import boundary_control_evidence
+from ..controls import boundary_control_evidence
+from ..framework import DETERMINISTIC, Evidence, claim
 from .depths import depths_for_mode
 from .precise_evaluation import evaluate_at
 
@@ -49,6 +49,7 @@ lemma_3_2 = claim(
           "balanced). For R the statement holds as stated (m_h = 0: minimum eta^{2L} only at W_h = 0).",
     section="3",
     order=32,
+    false_failure_budget=DETERMINISTIC,
 )
 
 

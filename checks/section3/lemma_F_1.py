@@ -36,8 +36,8 @@ from derivations.landscape import threshold as threshold_derivation
 from derivations.landscape.coordinate_model import Ls, eta, lam, m
 from numeric.shrinkage import certified_roots, equations, secant_scheme, threshold_regime
 
-from ..framework import Evidence, claim
-from .boundary_controls import boundary_control_evidence
+from ..controls import boundary_control_evidence
+from ..framework import DETERMINISTIC, Evidence, claim
 from .depths import depths_for_mode
 from .precise_evaluation import evaluate_at, rational_to_mpf
 
@@ -57,6 +57,7 @@ lemma_F_1 = claim(
           "a root has lambda^p - c = lambda^2 > 0 and 1 - c - lambda^2 = 1 - lambda^p > 0, p = (L-2)/(L-1).",
     section="F",
     order=31.5,
+    false_failure_budget=DETERMINISTIC,
 )
 
 

@@ -9,7 +9,5 @@ compares the symbolic derivations of :mod:`derivations.dynamics` with the simula
 :mod:`numeric.dynamics` and the critical points of :mod:`numeric.critical_points`.  Beside
 them, the machinery they share: :mod:`.derived_functions` (the derivations turned into
 NumPy functions with ``sympy.lambdify``), :mod:`.tolerances` (the slack of float64
-flows and the strong-descent margin ``delta``), :mod:`.boundary` (negative controls at the
-boundary with their near-miss positives; also used by :mod:`checks.related`) and
-:mod:`.ssam_runs` (the S-SAM runs of Theorem 4.4 and their Student-t tests).
+flows and the strong-descent margin ``delta``) and :mod:`.ssam_runs` (the S-SAM runs of Theorem 4.4 and their Student-t tests).
 """

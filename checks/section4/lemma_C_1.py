@@ -44,7 +44,7 @@ from numeric.dynamics.batched_model import batch_marginalized_loss
 from numeric.ratio_search import hessian_ratio, maximize_from_starts, maximize_on_grid, split_point
 
 from ..controls import negative_control_evidence
-from ..framework import Evidence, claim
+from ..framework import DETERMINISTIC, Evidence, claim
 from .appendix_c_functions import balanced_ratio, closed_form_hessian
 
 __all__ = ["lemma_c_1", "reading_constant", "proven_constant"]
@@ -58,6 +58,7 @@ lemma_c_1 = claim(
     equations=("38", "39", "40", "41", "42", "43", "44", "45"),
     section="C.2",
     order=42.1,
+    false_failure_budget=DETERMINISTIC,
     notes="The constant is unreadable in the sources; the reading sqrt(L)(7 sqrt(L)+2) comes from seed 002's garbled "
           "step bound and matches a reconstruction of eqs 38-45 (3L from Hess L, sqrt(L)(4 sqrt(L)+2) from Hess R). "
           "It holds because it dominates the suite's proven constant 2 + (1+sqrt2)(L-1) (theorem-4.2), and is about "

@@ -39,7 +39,7 @@ from numeric.dynamics.batched_model import batch_marginalized_loss
 from numeric.ratio_search import maximize_from_starts
 
 from ..controls import negative_control_evidence
-from ..framework import Evidence, claim
+from ..framework import DETERMINISTIC, Evidence, claim
 from .appendix_c_functions import evaluate_lemma_c2_left_side
 
 __all__ = ["lemma_c_2"]
@@ -53,6 +53,7 @@ lemma_c_2 = claim(
     equations=("7", "40", "43"),
     section="C.2",
     order=42.2,
+    false_failure_budget=DETERMINISTIC,
     notes="The lemma's formulas are lost; reconstructed from its proof (expanding the product and comparing with "
           "eq 7) and from its uses in eqs 40-45 and C.3 (products over k != l and k not in {l, l+1}, the shifted "
           "product P_l, the difference of eq 43). Each gap R - lhs is exactly the sum of the unused terms of eq 7. "

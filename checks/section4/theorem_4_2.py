@@ -38,8 +38,8 @@ from numeric.critical_points import nearest_critical_point
 from numeric.dynamics.batched_model import batch_marginalized_loss
 from numeric.dynamics.deterministic import gradient_descent, gradient_descent_to_convergence
 
-from ..framework import Evidence, RunContext, claim
-from .boundary import boundary_control_evidence
+from ..controls import boundary_control_evidence
+from ..framework import DETERMINISTIC, Evidence, RunContext, claim
 from .derived_functions import hessian_bound_function
 from .tolerances import DELTA
 
@@ -55,6 +55,7 @@ theorem_4_2 = claim(
     equations=("18", "19", "20"),
     section="4.2",
     order=42,
+    false_failure_budget=DETERMINISTIC,
     notes="The paper's constant (Lemma C.1) is unreadable in the sources; we derive and prove our own: "
           "H_aa = 2 Q_{-a} <= 2R/eta^2, |H_ab| <= (1+sqrt2)(r^2+R)/eta^2 per coordinate, then "
           "Gershgorin (every step a polynomial identity or a non-negative-coefficient certificate, "
@@ -128,9 +129,9 @@ def wrong_bound_control(ctx):
          "worst_ratio": bound_detail["worst_ratio"]}]
     near_misses = [
         {"name": "the claimed step keeps strong descent from the near-tight starts",
-         "accepted": all(d["holds_at"][1.0] for d in descent),
+         "passed": all(d["holds_at"][1.0] for d in descent),
          "distance_from_boundary": f"claimed step = 1/{breaking:.4f} of the breaking step"},
-        {"name": "M bounds ||Hess L_R|| at the near-tight points", "accepted": claimed_ok,
+        {"name": "M bounds ||Hess L_R|| at the near-tight points", "passed": claimed_ok,
          "distance_from_boundary": f"largest ||H||/M = {claimed_detail['worst_ratio']:.4f}"}]
     return boundary_control_evidence(variants, near_misses, {"near_tight_starts": descent})
 

@@ -42,7 +42,7 @@ from numeric.dynamics.deterministic import gradient_descent
 from numeric.ratio_search import gradient_ratio, maximize_from_starts
 
 from ..controls import negative_control_evidence
-from ..framework import Evidence, claim
+from ..framework import DETERMINISTIC, Evidence, claim
 from .lemma_C_1 import proven_constant
 
 __all__ = ["theorem_4_2_rate"]
@@ -56,6 +56,7 @@ theorem_4_2_rate = claim(
     equations=("17", "19"),
     section="4.2",
     order=42.5,
+    false_failure_budget=DETERMINISTIC,
     notes="Summing eq 19 gives the rate. Sharpness (beyond the paper): an axis run (w* = 0, one layer nonzero) "
           "with alpha = 1/(2 eta^{2(L-1)}) makes eq 19 an equality and the k = 1 ratio A^2/(A^2+eta^2). Under "
           "the step bound no run gets near: eta^2 ||grad L_R||^2 <= L L_R^2 (proven per coordinate) caps the "

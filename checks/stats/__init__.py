@@ -22,15 +22,22 @@ Which test, and why it keeps its rate (``docs/statistics.md`` has the calibratio
   critical value of the two-term Edgeworth expansion of Student's t statistic and refuses
   draws too heavy-tailed for it (:mod:`checks.stats.edgeworth`); plain ``Moments`` keep the
   normal quantile, valid only for light-tailed draws (the calibration shows which).
-* :func:`assert_within_tolerance`: a vector mean within a tolerance (normal or Student t).
+* :func:`assert_within_tolerance`: a vector mean within a tolerance (normal or Student t);
+* unbounded, heavy-tailed draws with a known (or bounded) variance: median of means
+  (:mod:`checks.stats.median_of_means`: Cantelli or Chebyshev per block, exact binomial over blocks),
+  valid for any law: :func:`assert_mean_by_median_of_means`, :func:`median_of_means_interval`.
 """
 from __future__ import annotations
 
-from .binomial import (assert_proportion_at_least, assert_rate_at_most, rate_miss_probability, rate_rejection_count,
-                       upper_bound_design)
+from .binomial import (assert_proportion_at_least, assert_rate_at_most, proportion_miss_probability,
+                       proportion_pass_count, rate_miss_probability, rate_rejection_count, upper_bound_design)
 from .bounded import (assert_bounded_means_equal, bounded_miss_probability, empirical_bernstein_halfwidth,
                       halfwidth_exceedance_probability)
 from .edgeworth import ShapedMoments, edgeworth_tail, sample_shaped_moments, shape_of, studentized_critical_value
+from .median_of_means import (MedianOfMeansDesign, assert_mean_by_median_of_means, median_of_means_design,
+                              median_of_means_interval)
+from .median_of_means import failure_probability as median_of_means_failure_probability
+from .median_of_means import miss_probability as median_of_means_miss_probability
 from .normal import (DEFAULT_ALPHA, DEFAULT_POWER, assert_means_equal, assert_within_tolerance,
                      detectable_discrepancy, miss_probability, rejection_probability, samples_needed,
                      studentized_tail, z_critical)
@@ -51,6 +58,8 @@ __all__ = [
     "assert_rate_at_most",
     "rate_rejection_count",
     "rate_miss_probability",
+    "proportion_pass_count",
+    "proportion_miss_probability",
     "assert_bounded_means_equal",
     "empirical_bernstein_halfwidth",
     "bounded_miss_probability",
@@ -60,4 +69,10 @@ __all__ = [
     "shape_of",
     "edgeworth_tail",
     "studentized_critical_value",
+    "MedianOfMeansDesign",
+    "median_of_means_design",
+    "assert_mean_by_median_of_means",
+    "median_of_means_interval",
+    "median_of_means_miss_probability",
+    "median_of_means_failure_probability",
 ]

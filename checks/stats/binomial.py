@@ -24,7 +24,7 @@ from numeric.montecarlo import clopper_pearson
 from .normal import DEFAULT_ALPHA, DEFAULT_POWER
 
 __all__ = ["assert_proportion_at_least", "upper_bound_design", "assert_rate_at_most", "rate_rejection_count",
-           "rate_miss_probability"]
+           "rate_miss_probability", "proportion_pass_count", "proportion_miss_probability"]
 
 
 def assert_proportion_at_least(successes: int, n: int, p0: float, alpha: float = DEFAULT_ALPHA,
@@ -53,6 +53,28 @@ def assert_proportion_at_least(successes: int, n: int, p0: float, alpha: float =
         "proportion": successes / n, "upper_bound": up, "p0": p0, "false_failure_probability": alpha,
         "power": power, "detectable_proportion": detectable,
     }
+
+
+def proportion_pass_count(n: int, p0: float, alpha: float = DEFAULT_ALPHA) -> int:
+    """The smallest count whose Clopper-Pearson upper bound (confidence ``1 - alpha``) is ``>= p0``.
+
+    :func:`assert_proportion_at_least` passes iff the count is at least this (the upper bound increases with it).
+    """
+    if not 0 < p0 <= 1:
+        raise ValueError(f"p0 must be in (0, 1], got {p0}")
+    lo, hi = -1, n  # upper(n) = 1 >= p0
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if clopper_pearson(mid, n, alpha)[1] >= p0:
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+def proportion_miss_probability(n: int, rate: float, p0: float, alpha: float = DEFAULT_ALPHA) -> float:
+    """Probability that :func:`assert_proportion_at_least` passes when the true probability is ``rate`` (``< p0``)."""
+    return float(binom.sf(proportion_pass_count(n, p0, alpha) - 1, n, rate))
 
 
 def upper_bound_design(n: int, p_max: float, alpha: float = DEFAULT_ALPHA,

@@ -59,13 +59,18 @@ def evidence_summary(ev) -> str:
 
 
 def false_failure_cell(false_failure) -> str:
-    """A claim's false-failure probability for the table: the union bound, with ``/budget`` if it declared one."""
+    """A claim's false-failure probability for the table: the union bound, with ``/budget`` if it declared one.
+
+    ``0``: a deterministic claim (budget 0); ``-``: a claim that declared no budget.
+    """
     false_failure = false_failure or {}
     p = float(false_failure.get("probability") or 0.0)
-    if p <= 0:
-        return "-"
     budget = false_failure.get("budget")
-    return f"{p:.1e}" + (f"/{float(budget):.0e}" if budget else "")
+    if budget is None:
+        return f"{p:.1e}" if p > 0 else "-"
+    if float(budget) == 0 and p == 0:
+        return "0"
+    return f"{p:.1e}/{float(budget):.0e}"
 
 
 def run_claims(ids, ctx, progress=True, jobs: int = 1):
@@ -135,7 +140,8 @@ def cmd_run(args) -> int:
         print(table(rows, ["claim", "methods", "key numbers", "verdict", "P(false fail)", "seconds"]))
         print(f"\n{summary['passed']} passed, {summary['failed']} failed, {summary['errors']} errors (seed {args.seed})")
         print(f"false-failure probability of this run <= {run_rate['probability']:.1e} "
-              f"(union bound over the claims' declared rates; P(false fail) '-': the claim declares none)")
+              f"(union bound over the claims' declared rates; P(false fail): spent/budget, 0 deterministic, "
+              f"'-' no budget declared)")
     if args.report is not None:
         from pathlib import Path
 
