@@ -1,0 +1,1 @@
+"""Pins of derived constants and decision rules that the mutation testing (docs/mutation.md) found unguarded."""
