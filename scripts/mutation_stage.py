@@ -74,6 +74,8 @@ def main(argv=None) -> int:
     parser.add_argument("--list", action="store_true", help="list the stages and exit")
     parser.add_argument("--keep", metavar="DIR", help="scratch directory to use and keep (default: a temporary one)")
     parser.add_argument("--json", metavar="PATH", help="write the counts and survivors here")
+    parser.add_argument("--rerun-survivors", action="store_true",
+                        help="in the --keep tree of an earlier run: copy the current tests/ and rerun only its survivors")
     parser.add_argument("--max-children", type=int, default=2, help="parallel mutants (default 2)")
     args = parser.parse_args(argv)
     stages = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["ssam_mutation"]["stages"]
@@ -87,17 +89,29 @@ def main(argv=None) -> int:
         print(f"mutation_stage.py: error: {exc}", file=sys.stderr)
         return 2
     workdir = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix=f"mutation-{args.stage}-"))
-    workdir.mkdir(parents=True, exist_ok=True)
-    for name in COPIED:
-        shutil.rmtree(workdir / name, ignore_errors=True)
-        shutil.copytree(ROOT / name, workdir / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    shutil.rmtree(workdir / "mutants", ignore_errors=True)
-    (workdir / "pyproject.toml").write_text(
-        "[tool.mutmut]\n" + "".join(f"{k} = {_toml_value(v)}\n" for k, v in config.items())
-        + '\n[tool.pytest.ini_options]\naddopts = "-ra"\nmarkers = ["slow: long-running tests"]\n')
+    rerun = []
+    if args.rerun_survivors:
+        if not (workdir / "mutants").is_dir():
+            print("mutation_stage.py: error: --rerun-survivors needs the --keep tree of an earlier run", file=sys.stderr)
+            return 2
+        rerun = sorted(m for status, ms in results_of(workdir).items() if status in ("survived", "no tests")
+                       for m in ms)
+        for target in (workdir / "tests", workdir / "mutants" / "tests"):
+            shutil.copytree(ROOT / "tests", target, dirs_exist_ok=True,
+                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        print(f"rerunning {len(rerun)} survivors with the current tests/")
+    else:
+        workdir.mkdir(parents=True, exist_ok=True)
+        for name in COPIED:
+            shutil.rmtree(workdir / name, ignore_errors=True)
+            shutil.copytree(ROOT / name, workdir / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        shutil.rmtree(workdir / "mutants", ignore_errors=True)
+        (workdir / "pyproject.toml").write_text(
+            "[tool.mutmut]\n" + "".join(f"{k} = {_toml_value(v)}\n" for k, v in config.items())
+            + '\n[tool.pytest.ini_options]\naddopts = "-ra"\nmarkers = ["slow: long-running tests"]\n')
     start = time.perf_counter()
-    code = subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", str(args.max_children)],
-                          cwd=workdir).returncode
+    code = subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", str(args.max_children), *rerun],
+                          cwd=workdir, stdout=subprocess.DEVNULL if rerun else None).returncode
     seconds = time.perf_counter() - start
     by_status = results_of(workdir)
     per_file: dict[str, dict[str, int]] = {}

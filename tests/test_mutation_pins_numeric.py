@@ -1,0 +1,84 @@
+"""Pins of derived constants of the numeric and derivation layers that mutation testing checks (docs/mutation.md).
+
+* the Theorem 4.3 constant ``C`` on an instance where the bound ``1 - 4 alpha eta^{2(L-1)} + C alpha^2``
+  is attained (the balancing multiplier near ``W = 0`` with ``w* = 0``), measured by one step of the
+  numeric gradient descent, so a smaller ``C`` is violated and a larger one is seen as slack;
+* the global-switch ratio ``r_L`` recomputed in floating point by minimising the per-coordinate
+  ``L_R`` over the root directly (scipy), not through the certified shrinkage roots.
+"""
+import mpmath
+import numpy as np
+import pytest
+import sympy as sp
+from scipy.optimize import brentq, minimize_scalar
+
+from derivations.dynamics import descent
+from numeric import model
+from numeric.critical_points.global_switch import global_switch_ratio
+
+
+def _measured_multiplier(L, eta, alpha, scale=1e-7):
+    """``D(1) / D(0)`` of the pair ``(1, 2)`` after one GD step ``w - alpha grad L_R`` from a tiny ``W``, ``w* = 0``."""
+    W = np.full((L, 1), scale)
+    W[1, 0] = 2 * scale
+    gap = W[1] ** 2 - W[0] ** 2
+    W1 = W - alpha * model.grad_marginalized_loss(W, np.zeros(1), eta)
+    return float(((W1[1] ** 2 - W1[0] ** 2) / gap)[0]), float(model.marginalized_loss(W, np.zeros(1), eta))
+
+
+@pytest.mark.parametrize("L,eta", [(2, 0.8), (3, 0.9), (4, 1.1)])
+def test_theorem_4_3_constant_is_attained_near_the_origin(L, eta):
+    C_expr, (c, w_inf, eta_sym) = descent.contraction_constant()
+    alpha = 0.2 / eta ** (2 * (L - 1))  # inside the step condition alpha <= 1 / (4 eta^{2(L-1)})
+    measured, loss0 = _measured_multiplier(L, eta, alpha)
+    C = float(C_expr.subs({c: loss0, w_inf: 0, eta_sym: eta}))
+    rate = 4 * alpha * eta ** (2 * (L - 1))
+    bound = 1 - rate + C * alpha ** 2
+    # attained: the multiplier is the bound up to the O(scale^2) terms of the tiny start
+    assert abs(measured) == pytest.approx(bound, abs=1e-9 * C * alpha ** 2)
+    # a constant 5 % smaller is violated, one 5 % larger leaves visible slack
+    assert abs(measured) > 1 - rate + 0.95 * C * alpha ** 2
+    assert abs(measured) < 1 - rate + 1.05 * C * alpha ** 2 - 0.04 * C * alpha ** 2
+
+
+def test_theorem_4_3_constant_takes_the_larger_branch():
+    """``C = 4 max(c^2, c^2/2 + 2 w_inf^2 c) / eta^4``: each branch wins somewhere, at its own value."""
+    C_expr, (c, w_inf, eta) = descent.contraction_constant()
+    value = lambda cv, wv, ev: float(C_expr.subs({c: cv, w_inf: wv, eta: ev}))  # noqa: E731
+    # w_inf^2 <= c / 4: the first branch (the origin instance above); beyond: the second
+    assert value(2.0, 0.5, 0.5) == pytest.approx(4 * 4.0 / 0.0625)
+    assert value(2.0, 1.0, 0.5) == pytest.approx(4 * (2.0 + 4.0) / 0.0625)
+    at_switch = value(2.0, np.sqrt(0.5), 0.5)
+    assert at_switch == pytest.approx(4 * 4.0 / 0.0625, rel=1e-12)
+    assert isinstance(C_expr, sp.Expr) and C_expr.free_symbols == {c, w_inf, eta}
+
+
+def _switch_ratio_float(L):
+    """``r_L``: the ``kappa / tau_L`` at which ``min_u>0 (kappa - u^L)^2 + (u^2+1)^L - u^{2L}`` equals its value at 0."""
+    def profile(u, kappa):
+        return (kappa - u ** L) ** 2 + (u * u + 1) ** L - u ** (2 * L)
+
+    def gap(kappa):
+        best = minimize_scalar(lambda u: profile(u, kappa), bounds=(0.5 * kappa ** (1 / L), 1.5 * kappa ** (1 / L)),
+                               method="bounded", options={"xatol": 1e-13})
+        return best.fun - profile(0.0, kappa)
+
+    def has_nonzero_minimum(kappa):  # d/du profile = 0 has a root u > 0 (the threshold tau_L)
+        u = np.linspace(1e-3, 3 * kappa ** (1 / L), 20001)
+        d = -2 * L * u ** (L - 1) * (kappa - u ** L) + 2 * L * u * ((u * u + 1) ** (L - 1) - u ** (2 * L - 2))
+        return np.any(d[1:] < 0) and np.any(d > 0)
+
+    tau = brentq(lambda k: 1.0 if has_nonzero_minimum(k) else -1.0, 0.1, 10.0, xtol=1e-7)
+    switch = brentq(gap, tau * 1.0001, 4 * tau, xtol=1e-12)
+    return switch / tau
+
+
+@pytest.mark.parametrize("L", [3, 4])
+def test_global_switch_ratio_matches_a_direct_float_computation(L):
+    assert float(global_switch_ratio(L, 12)) == pytest.approx(_switch_ratio_float(L), rel=2e-5)
+    assert global_switch_ratio(2) == 1
+
+
+def test_global_switch_ratio_converges_to_its_digits():
+    r20, r30 = global_switch_ratio(3, 20), global_switch_ratio(3, 30)
+    assert abs(r20 - r30) < mpmath.mpf(10) ** -19
