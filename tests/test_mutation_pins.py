@@ -297,3 +297,94 @@ def test_shaped_moments_of_scalar_draws_are_scalars():
     d = x - x.mean()
     assert float(mo.skewness) == pytest.approx(np.mean(d ** 3) / np.mean(d ** 2) ** 1.5, rel=1e-9)
     assert float(mo.var) == pytest.approx(x.var(ddof=1), rel=1e-10)
+
+
+# ------------------------------------------------------------------ edgeworth.py: expansion and critical values
+def test_edgeworth_polynomials_are_halls_and_normal_draws_give_students_t():
+    """Hall (1992, Sec. 2.6), Student's t statistic: q1 = g (2x^2+1)/6,
+    q2 = x [k (x^2-3)/12 - g^2 (x^4+2x^2-3)/18 - (x^2+3)/4] (the literature's coefficients, pinned)."""
+    from scipy.stats import norm as normal
+
+    n, x, g, kap = 400, 2.2, 1.3, 4.0
+    q1 = g * (2 * x * x + 1) / 6
+    q2 = x * (kap * (x * x - 3) / 12 - g * g * (x ** 4 + 2 * x * x - 3) / 18 - (x * x + 3) / 4)
+    phi, tail = normal.pdf(x), normal.sf(x)
+    upper = edgeworth_tail(x, n, g, kap, "upper")
+    lower = edgeworth_tail(x, n, g, kap, "lower")
+    assert upper["edgeworth"] == pytest.approx(tail - q1 * phi / np.sqrt(n) - q2 * phi / n, rel=1e-12)
+    assert lower["edgeworth"] == pytest.approx(tail + q1 * phi / np.sqrt(n) - q2 * phi / n, rel=1e-12)
+    assert upper["relative_correction_1"] == pytest.approx(q1 * phi / np.sqrt(n) / tail, rel=1e-12)
+    assert upper["relative_correction_2"] == pytest.approx(abs(q2) * phi / n / tail, rel=1e-12)
+    # normal draws: Hall's T divides by n (not n - 1), so T > x iff Student's t_{n-1} > x sqrt((n-1)/n); the
+    # expansion matches it to O(1/n^2) (the suite's ddof=1 statistic is conservatively covered: docs/mutation.md)
+    for n, tol in ((200, 3e-3), (1000, 1.5e-4)):
+        exact = student_t.sf(2.5 * np.sqrt((n - 1) / n), n - 1)
+        assert edgeworth_tail(2.5, n, 0.0, 0.0, "upper")["edgeworth"] == pytest.approx(exact, rel=tol)
+
+
+@pytest.mark.parametrize("side,level", [("two-sided", 2), ("upper", 1), ("lower", 1)])
+def test_studentized_critical_value_solves_its_tail_equation_per_side(side, level):
+    alpha, n = 1e-5, 200_000
+    for g, kap in ((0.0, 0.0), (1.0, 4.0), (-1.0, 3.0), (0.0, 30.0)):
+        design = studentized_critical_value(alpha, n, g, kap, side)
+        assert design["normal_critical_value"] == pytest.approx(norm.isf(alpha / level), rel=1e-12)
+        c = design["critical_value"]
+        assert design["tail"] == edgeworth_tail(c, n, g, kap, side)
+        if c > design["normal_critical_value"]:
+            assert edgeworth_tail(c, n, g, kap, side)["edgeworth"] == pytest.approx(alpha, rel=1e-8)
+        else:  # the expansion's tail is already below alpha at the normal value: keep it
+            assert edgeworth_tail(c, n, g, kap, side)["edgeworth"] <= alpha
+    assert studentized_critical_value(alpha, n, side=side) == studentized_critical_value(alpha, n, 0.0, 0.0, side)
+    assert studentized_critical_value(alpha, n, 0.0, 0.0, side)["critical_value"] > norm.isf(alpha / level)
+    # a large kurtosis thins the tail below the normal one: the normal value is kept
+    thin = studentized_critical_value(alpha, n, 0.0, 30.0, side)
+    assert thin["critical_value"] == thin["normal_critical_value"]
+    # skewness moves the one-sided values apart: the heavy side needs the larger value
+    right, left = (studentized_critical_value(alpha, n, 1.0, 4.0, s)["critical_value"] for s in ("upper", "lower"))
+    assert left > right == pytest.approx(norm.isf(alpha), rel=1e-12)
+    with pytest.raises(ValueError, match=r"alpha must be in \(0, 1\), got 1.0"):
+        studentized_critical_value(1.0, n, side=side)
+
+
+def test_shape_of_uses_the_moment_estimators_along_the_axis():
+    from scipy.stats import kurtosis, skew
+
+    x = np.random.default_rng(5).exponential(size=(300, 3)) + np.array([0.0, 10.0, -5.0])
+    g, k = stats.shape_of(x)
+    np.testing.assert_allclose(g, skew(x, axis=0, bias=True), rtol=1e-10)
+    np.testing.assert_allclose(k, kurtosis(x, axis=0, fisher=True, bias=True), rtol=1e-10)
+    g1, k1 = stats.shape_of(x.T, axis=1)
+    np.testing.assert_allclose(g1, g, rtol=1e-12)
+    np.testing.assert_allclose(k1, k, rtol=1e-12)
+
+
+# ------------------------------------------------------------------ bounded.py: miss and exceedance bounds
+def test_bounded_miss_probability_is_the_smaller_of_hoeffding_and_the_bernstein_inversion():
+    n, width, halfwidth = 5000, 4.0, 0.05
+    for distance, variance in ((0.2, None), (0.2, 0.5), (0.09, 0.01), (-0.3, 2.0)):
+        gap = abs(distance) - halfwidth
+        hoeffding = 2 * np.exp(-2 * n * gap * gap / width ** 2)
+        expected = hoeffding
+        if variance is not None:  # t = sqrt(2 V L / n) + 7 w L / (3 (n - 1)) at t = gap, solved for L
+            L = brentq(lambda L: np.sqrt(2 * variance * L / n) + 7 * width * L / (3 * (n - 1)) - gap, 0.0, 1e6)
+            expected = min(hoeffding, 2 * np.exp(-L))
+        assert stats.bounded_miss_probability(distance, n, width, halfwidth, variance) == pytest.approx(
+            min(1.0, expected), rel=1e-9)
+    assert stats.bounded_miss_probability(0.0501, n, width, halfwidth) == 1.0  # Hoeffding's 2 e^{-tiny} capped
+    assert stats.bounded_miss_probability(0.05, n, width, halfwidth, 0.3) == 1.0
+
+
+def test_halfwidth_exceedance_probability_inverts_the_halfwidth():
+    n, variance, width, delta, ds = 20_000, 0.09, 5.0, 1e-6, 1e-10
+    for h in (0.05, 0.1, 0.3):
+        # the sample sd at which the half-width reaches h, found from the half-width itself
+        v_star = brentq(lambda s: float(stats.empirical_bernstein_halfwidth(s * s, n, width, delta)) - h, 0.0, 10.0,
+                        xtol=1e-14)
+        sigma_up = np.sqrt(variance) + width * np.sqrt(2 * np.log(1 / ds) / (n - 1))  # Maurer-Pontil Thm 10
+        expected = 1.0 if v_star <= sigma_up else min(1.0, ds + np.exp(-(n - 1) * (v_star - sigma_up) ** 2
+                                                                       / (2 * width ** 2)))
+        assert stats.halfwidth_exceedance_probability(h, n, variance, width, delta, ds) == pytest.approx(expected,
+                                                                                                       rel=1e-7)
+    fixed = 7 * width * np.log(2 / delta) / (3 * (n - 1))
+    assert stats.halfwidth_exceedance_probability(fixed, n, variance, width, delta) == 1.0
+    assert stats.halfwidth_exceedance_probability(0.061, n, variance, width, delta) < 1.0
