@@ -82,3 +82,42 @@ def test_global_switch_ratio_matches_a_direct_float_computation(L):
 def test_global_switch_ratio_converges_to_its_digits():
     r20, r30 = global_switch_ratio(3, 20), global_switch_ratio(3, 30)
     assert abs(r20 - r30) < mpmath.mpf(10) ** -19
+
+
+def test_global_switch_ratio_is_accurate_to_its_digits_and_reports_a_bad_bracket():
+    r30, r45 = global_switch_ratio(4), global_switch_ratio(4, 45)
+    assert abs(r30 - r45) < mpmath.mpf(10) ** -28
+    with pytest.raises(ArithmeticError, match=r"no sign change of V on \[1, 1.01\] for L=3"):
+        global_switch_ratio(3, 15, hi=1.01)
+
+
+# ------------------------------------------------------------------ step-size schedules and recorded steps
+def test_step_size_defaults_and_edges():
+    from numeric.dynamics.schedules import step_sizes
+
+    k = np.arange(5.0)
+    np.testing.assert_array_equal(step_sizes(5, 0.4, "harmonic"), 0.4 * 1000 / (k + 1000))  # decay_start 1000
+    np.testing.assert_allclose(step_sizes(5, 0.4, "power", 10), 0.4 * 10 / (k + 10), rtol=1e-15)  # power 1
+    np.testing.assert_allclose(step_sizes(5, 0.4, "power", 10, 1.0), step_sizes(5, 0.4, "harmonic", 10), rtol=1e-15)
+    assert step_sizes(0, 0.4).shape == (0,) and step_sizes(0, 0.4, "harmonic").dtype == float
+    for kwargs, message in (
+            (dict(n=-1, a=0.1), "steps"), (dict(n=2, a=0.0), "step_size"),
+            (dict(n=2, a=0.1, schedule="cos"), "schedule must be one of constant, harmonic, power, got 'cos'"),
+            (dict(n=2, a=0.1, schedule="harmonic", decay_start=0), "decay_start"),
+            (dict(n=2, a=0.1, schedule="power", power=0.5), r"power must be in \(0.5, 1\], got 0.5")):
+        with pytest.raises(ValueError, match=message):
+            step_sizes(**kwargs)
+
+
+def test_steps_to_record():
+    from numeric.dynamics.schedules import steps_to_record
+
+    assert steps_to_record(10, 3) == [0, 3, 6, 9, 10]
+    assert steps_to_record(9, 3) == [0, 3, 6, 9]
+    assert steps_to_record(10, 3, [10, 0, 4, 4.0]) == [0, 4, 10]
+    assert steps_to_record(10, 3, [5]) == [5]
+    for chosen in ([], [-1, 3], [11], [0, 11]):
+        with pytest.raises(ValueError, match=r"record_steps must lie in \[0, 10\]"):
+            steps_to_record(10, 3, chosen)
+    with pytest.raises(ValueError, match="record_every"):
+        steps_to_record(10, 0)
