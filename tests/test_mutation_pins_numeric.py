@@ -121,3 +121,24 @@ def test_steps_to_record():
             steps_to_record(10, 3, chosen)
     with pytest.raises(ValueError, match="record_every"):
         steps_to_record(10, 0)
+
+
+# ------------------------------------------------------------------ derivations.dynamics.descent
+@pytest.mark.parametrize("L", [2, 3])
+def test_multiplier_control_is_the_first_order_part_of_the_multiplier(L):
+    """The control "no alpha^2 term" is ``m(0) + alpha m'(0)`` of the exact multiplier (eq 50), not another formula."""
+    m = descent.gd_multiplier(L, 1)
+    first_order = m.subs(descent.ALPHA, 0) + descent.ALPHA * sp.diff(m, descent.ALPHA).subs(descent.ALPHA, 0)
+    assert sp.expand(descent.gd_multiplier(L, 1, include_alpha2=False) - first_order) == 0
+
+
+def test_contraction_constant_symbols_and_factor_bound():
+    C_expr, (c, w_inf, eta) = descent.contraction_constant()
+    assert [str(v) for v in (c, w_inf, eta)] == ["c", "w_inf", "eta"] and all(v.is_positive for v in (c, w_inf, eta))
+    expr, (alpha, eta_b, C) = descent.contraction_factor_bound(3)
+    values = {alpha: sp.Rational(1, 10), eta_b: sp.Rational(9, 10), C: 2}
+    assert expr.subs(values) == 1 - 4 * sp.Rational(1, 10) * sp.Rational(9, 10) ** 4 + 2 * sp.Rational(1, 100)
+    assert alpha is descent.ALPHA and eta_b.is_positive and C.is_positive and str(C) == "C"
+    no_c, _ = descent.contraction_factor_bound(3, rate_factor=5, with_c=False)
+    assert no_c.subs(values) == 1 - 5 * sp.Rational(1, 10) * sp.Rational(9, 10) ** 4
+    assert descent.is_nonnegative_in_nonnegative_variables(sp.Integer(0), [c])
