@@ -101,10 +101,10 @@ def test_step_size_defaults_and_edges():
     np.testing.assert_allclose(step_sizes(5, 0.4, "power", 10, 1.0), step_sizes(5, 0.4, "harmonic", 10), rtol=1e-15)
     assert step_sizes(0, 0.4).shape == (0,) and step_sizes(0, 0.4, "harmonic").dtype == float
     for kwargs, message in (
-            (dict(n=-1, a=0.1), "steps"), (dict(n=2, a=0.0), "step_size"),
-            (dict(n=2, a=0.1, schedule="cos"), "schedule must be one of constant, harmonic, power, got 'cos'"),
-            (dict(n=2, a=0.1, schedule="harmonic", decay_start=0), "decay_start"),
-            (dict(n=2, a=0.1, schedule="power", power=0.5), r"power must be in \(0.5, 1\], got 0.5")):
+            (dict(n=-1, a=0.1), "^steps must be >= 0"), (dict(n=2, a=0.0), "^step_size must be"),
+            (dict(n=2, a=0.1, schedule="cos"), "^schedule must be one of constant, harmonic, power, got 'cos'"),
+            (dict(n=2, a=0.1, schedule="harmonic", decay_start=0), "^decay_start must be >= 1"),
+            (dict(n=2, a=0.1, schedule="power", power=0.5), r"^power must be in \(0.5, 1\], got 0.5")):
         with pytest.raises(ValueError, match=message):
             step_sizes(**kwargs)
 
@@ -119,7 +119,7 @@ def test_steps_to_record():
     for chosen in ([], [-1, 3], [11], [0, 11]):
         with pytest.raises(ValueError, match=r"record_steps must lie in \[0, 10\]"):
             steps_to_record(10, 3, chosen)
-    with pytest.raises(ValueError, match="record_every"):
+    with pytest.raises(ValueError, match="^record_every must be >= 1"):
         steps_to_record(10, 0)
 
 
