@@ -75,7 +75,8 @@ def main(argv=None) -> int:
     parser.add_argument("--keep", metavar="DIR", help="scratch directory to use and keep (default: a temporary one)")
     parser.add_argument("--json", metavar="PATH", help="write the counts and survivors here")
     parser.add_argument("--rerun-survivors", action="store_true",
-                        help="in the --keep tree of an earlier run: copy the current tests/ and rerun only its survivors")
+                        help="in the --keep tree of an earlier (possibly interrupted) run: copy the current tests/ and "
+                             "rerun only its survivors and unchecked mutants")
     parser.add_argument("--max-children", type=int, default=2, help="parallel mutants (default 2)")
     args = parser.parse_args(argv)
     stages = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["ssam_mutation"]["stages"]
@@ -94,7 +95,7 @@ def main(argv=None) -> int:
         if not (workdir / "mutants").is_dir():
             print("mutation_stage.py: error: --rerun-survivors needs the --keep tree of an earlier run", file=sys.stderr)
             return 2
-        rerun = sorted(m for status, ms in results_of(workdir).items() if status in ("survived", "no tests")
+        rerun = sorted(m for status, ms in results_of(workdir).items() if status in ("survived", "no tests", "not checked")
                        for m in ms)
         for target in (workdir / "tests", workdir / "mutants" / "tests"):
             shutil.copytree(ROOT / "tests", target, dirs_exist_ok=True,

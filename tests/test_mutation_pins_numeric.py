@@ -142,3 +142,14 @@ def test_contraction_constant_symbols_and_factor_bound():
     no_c, _ = descent.contraction_factor_bound(3, rate_factor=5, with_c=False)
     assert no_c.subs(values) == 1 - 5 * sp.Rational(1, 10) * sp.Rational(9, 10) ** 4
     assert descent.is_nonnegative_in_nonnegative_variables(sp.Integer(0), [c])
+
+
+def test_theorem_4_3_proof_steps_keep_their_evidence_labels():
+    """The labels name the inequality each certificate proves; the run's evidence and the report show them."""
+    assert list(descent.contraction_constant_proof(3, 1)) == [
+        "eta^4 A <= R", "eta^4 pi_{-{l,l+1}}^2 <= R", "2 eta^2 |w_l w_{l+1}| A <= R (both signs)",
+        "s^2 <= 2 (A w_l w_{l+1})^2 + 2 w*^2 pi^2"]
+    assert list(descent.contraction_constant_combination_proof()) == [
+        "b - m >= 0 (C >= 4 c^2/eta^4, A >= eta^{2(L-2)}, eta^4 A <= c)",
+        "b + m >= 0 (C >= 4 S2 >= 4 s^2, alpha <= 1/(4 eta^{2(L-1)}))", "2 (A w_l w_{l+1})^2 <= c^2/(2 eta^4)",
+        "2 w*^2 pi_{-{l,l+1}}^2 <= 2 w_inf^2 c/eta^4", "C = 4 max(...)/eta^4 >= both"]
