@@ -73,7 +73,7 @@ def test_z_test_decides_at_the_bonferroni_boundary_and_reports_its_evidence():
     assert detail["standard_error_max"] == pytest.approx(se.max()) and detail["standard_error_min"] == pytest.approx(se.min())
     assert detail["detectable_discrepancy"] == pytest.approx((crit + norm.ppf(0.9)) * se.max(), rel=1e-12)
     assert detail["max_abs_error"] == pytest.approx((1 + 1e-9) * crit * se[2], rel=1e-12)
-    with pytest.raises(ValueError, match="zero variance"):
+    with pytest.raises(ValueError, match="^a Monte Carlo estimator has zero variance: the test is degenerate$"):
         stats.assert_means_equal(_moments([0.0, 1.0], [1.0, 0.0], n), 0.0)
 
 
@@ -92,6 +92,10 @@ def test_z_test_with_the_draws_shape_uses_each_entrys_edgeworth_value():
     assert detail["shape"]["edgeworth_relative_correction"][1] == pytest.approx(
         max(tail["relative_correction_1"], tail["relative_correction_2"]), rel=1e-9)
     assert detail["test"].endswith("; Edgeworth critical values from the draws' skewness and kurtosis")
+    single = stats.ShapedMoments(n=n, mean=np.array([1.0]), var=np.array([1.0]), seed=1, chunk=n,
+                                 skewness=np.array([2.0]), kurtosis=np.array([9.0]))
+    assert stats.assert_means_equal(single, 1.0, alpha)[1]["shape"]["normal_critical_value"] == pytest.approx(
+        norm.isf(alpha / 2), rel=1e-12)
 
 
 # ------------------------------------------------------------------ normal.py: tails, miss and rejection
@@ -168,7 +172,8 @@ def test_tolerance_test_decides_at_its_margin_with_normal_and_student_quantiles(
         assert detail["standard_error_norm_max"] == pytest.approx(se_norm)
         assert detail["detectable_distance"] == pytest.approx(tol + (z + norm.ppf(0.9)) * se_norm, rel=1e-12)
         assert detail["tolerance"] == tol and detail["false_failure_probability"] == alpha and detail["power"] == 0.9
-        assert detail["test"].endswith(f"; Student t with {dof} degrees of freedom)" if dof else "over entries)")
+        assert detail["test"] == ("one-sided: distance minus z * ||se|| <= tol at every record (Bonferroni over entries"
+                                  + (f"; Student t with {dof} degrees of freedom)" if dof else ")"))
 
 
 # ------------------------------------------------------------------ binomial.py
