@@ -75,7 +75,7 @@ BATCH = 2
 #: False-failure budget 1e-6: the simulation, and its near miss (noise 2% larger, on the same draws), whose
 #: failure bound (Cantelli per block, any law) follows from its known distance to the truth.
 ALPHA_SIMULATION = mm_theorem_4.allocate("simulation", 0.15)
-mm_theorem_4.allocate("near-misses", 0.75)
+NEAR_MISS_SHARE = mm_theorem_4.allocate("near-misses", 0.75)
 #: The near miss's noise offset: 2% up to 2e4 runs, then shrinking like 1/sqrt(runs) (0.12 radii in every mode).
 NEAR_MISS_NOISE_OFFSET, NEAR_MISS_RUNS = 0.02, 20_000
 
@@ -364,10 +364,18 @@ def wrong_variants(ctx):
     offset = NEAR_MISS_NOISE_OFFSET * min(1.0, np.sqrt(NEAR_MISS_RUNS / _simulated(
         ctx.seed, ctx.quick, ctx.thorough, 0.95, 20)[1]))
 
-    def noise_slightly_larger(prob, grads, B, alpha):
-        return lsgd.regular_transition_matrix(prob, np.sqrt(1 + offset) * grads, B, alpha)
+    # The near miss's failure probability depends on the instance (drawn from the seed) through exact,
+    # data-free quantities (truth, exact sd, design); shrink the offset until it fits the share.
+    for shrink in (1.0, 0.9, 0.8, 0.7, 0.6, 0.5):
+        trial = offset * shrink
 
-    passed, detail = check_simulation(noise_slightly_larger, ctx)
+        def noise_slightly_larger(prob, grads, B, alpha, trial=trial):
+            return lsgd.regular_transition_matrix(prob, np.sqrt(1 + trial) * grads, B, alpha)
+
+        passed, detail = check_simulation(noise_slightly_larger, ctx)
+        if sum(p for r in detail["rows"] for p in r["failure_probability"]) <= NEAR_MISS_SHARE:
+            break
+    offset = trial
     near_misses.append({"name": f"gradient noise {offset:.2%} larger (inside the Monte Carlo resolution)",
                         "method": "Monte Carlo", "passed": passed, "radius": [r["radius"] for r in detail["rows"]],
                         "distance_from_boundary": f"noise +{offset:.2%}: " + ", ".join(
