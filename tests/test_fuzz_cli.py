@@ -255,3 +255,10 @@ def test_missing_tex_is_one_line(tmp_path):
                           capture_output=True, text=True, env=env, timeout=300)
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "pdflatex not found" in proc.stderr
     assert "install TeX" in proc.stderr and not (tmp_path / "f.tex").exists()
+
+
+def test_pacbayes_huge_noise_is_one_line():
+    """Found by hypothesis: --noise 1e200 overflowed (OverflowError) in the fourth moment of the loss."""
+    assert_one_line_error(cli("pacbayes", "--depth", "2", "--eta", "0.5", "--wstar", "1,0.5", "--noise", "1e200",
+                              "--weights", "1,1;1,1", "--n", "50", "--draws", "10", "--delta", "0.05", "--beta", "1"),
+                          "noise must be at most")

@@ -94,7 +94,11 @@ def posterior_loss_moments(W, wstar, sigma, Sigma=None, noise=0.5, inputs="gauss
     d = W.shape[-1]
     wstar = check_vector(wstar, "wstar", length=d)
     sigma = float(check_positive(sigma, "sigma"))
-    tau2 = float(check_positive(noise, "noise", allow_zero=True)) ** 2
+    noise = float(check_positive(noise, "noise", allow_zero=True))
+    for name, value in (("sigma", sigma), ("noise", noise)):  # fourth powers enter E_G E_Z l^2
+        if value > 1e75:
+            raise ValueError(f"{name} must be at most 1e75 (its fourth power must be a finite float), got {value:g}")
+    tau2 = noise**2
     covariance = checked_covariance(Sigma, d)
     k4 = input_fourth_moment_factor(inputs, nu)
     m1, m2, m3, m4 = product_raw_moments(W, sigma)
