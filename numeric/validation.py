@@ -53,8 +53,9 @@ def check_width(d) -> int:
     return check_int(d, "width", minimum=1)
 
 
-def check_positive(value, name: str, allow_zero: bool = False):
-    """A finite real ``> 0`` (``>= 0`` with ``allow_zero``); mpmath numbers pass."""
+def check_positive(value, name: str, allow_zero: bool = False, maximum: float | None = None, why: str = ""):
+    """A finite real ``> 0`` (``>= 0`` with ``allow_zero``), at most ``maximum`` if given (``why`` says
+    why in the message); mpmath numbers pass."""
     try:
         import mpmath
 
@@ -76,6 +77,8 @@ def check_positive(value, name: str, allow_zero: bool = False):
     rng = ">= 0" if allow_zero else "> 0"
     if not math.isfinite(v) or v < 0 or (v == 0 and not allow_zero):
         raise ValueError(f"{name} must be finite and {rng}, got {value!r}")
+    if maximum is not None and v > maximum:
+        raise ValueError(f"{name} must be at most {maximum:g}{why}, got {v:g}")
     return value
 
 

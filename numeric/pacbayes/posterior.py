@@ -93,12 +93,9 @@ def posterior_loss_moments(W, wstar, sigma, Sigma=None, noise=0.5, inputs="gauss
     W = checked_weights_or_batch(W)
     d = W.shape[-1]
     wstar = check_vector(wstar, "wstar", length=d)
-    sigma = float(check_positive(sigma, "sigma"))
-    noise = float(check_positive(noise, "noise", allow_zero=True))
-    for name, value in (("sigma", sigma), ("noise", noise)):  # fourth powers enter E_G E_Z l^2
-        if value > 1e75:
-            raise ValueError(f"{name} must be at most 1e75 (its fourth power must be a finite float), got {value:g}")
-    tau2 = noise**2
+    fourth_power_finite = " (its fourth power enters E_G E_Z l^2 and must be a finite float)"
+    sigma = float(check_positive(sigma, "sigma", maximum=1e75, why=fourth_power_finite))
+    tau2 = float(check_positive(noise, "noise", allow_zero=True, maximum=1e75, why=fourth_power_finite)) ** 2
     covariance = checked_covariance(Sigma, d)
     k4 = input_fourth_moment_factor(inputs, nu)
     m1, m2, m3, m4 = product_raw_moments(W, sigma)
