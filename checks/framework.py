@@ -204,6 +204,12 @@ _REGISTRY: dict[str, Claim] = {}
 _ORDER_KEY: dict[str, tuple] = {}
 
 
+def _prose(text: str) -> str:
+    """A prose block (a string that starts with a newline, written as indented lines) joined into one line;
+    any other string is kept as written (its own line breaks are part of it)."""
+    return " ".join(text.split()) if text.startswith("\n") else text
+
+
 def claim(id: str, title: str, statement: str, equations=(), notes: str = "", section: str = "",
           order: float = 0.0, false_failure_budget: float | None = None) -> Claim:
     """Create and register a claim; re-registering an id replaces it (module reload).
@@ -213,7 +219,7 @@ def claim(id: str, title: str, statement: str, equations=(), notes: str = "", se
     (0) for a claim without statistical evidence.
     """
     budget = None if false_failure_budget is None else FalseFailureBudget(float(false_failure_budget))
-    c = Claim(id=id, title=title, statement=statement, equations=tuple(equations), notes=notes,
+    c = Claim(id=id, title=title, statement=_prose(statement), equations=tuple(equations), notes=_prose(notes),
               section=section, budget=budget)
     _REGISTRY[id] = c
     _ORDER_KEY[id] = (order, id)

@@ -58,23 +58,24 @@ from .dense_instances import with_input_width_plus_one
 __all__ = ["dense_balancing"]
 
 dense_balancing = claim(
-    "dense-balancing",
-    "Dense networks: critical points of L_R are not balanced; they obey a noise-weighted law",
-    "Every critical point of the dense L_R satisfies tr(M_{l+1}) W_l N_{l-1} W_l^T = tr(N_{l-1}) W_{l+1}^T "
-    "M_{l+1} W_{l+1} (D6), not W_{l+1}^T W_{l+1} = W_l W_l^T. L = 2: d_2 W_1 W_1^T = d_0 W_2^T W_2, balanced iff "
-    "d_0 = d_2, else relative imbalance |d_0 - d_2|/(d_0 + d_2). L >= 3 with a target of distinct singular "
-    "values: unbalanced critical points (found, certified at 50 digits); target proportional to an orthogonal "
-    "matrix: balanced global minimum; diagonal model: balanced.",
-    equations=("D6",),
-    section="beyond",
-    order=901,
+    "dense-balancing", "Dense networks: critical points of L_R are not balanced; they obey a noise-weighted law",
+    statement="""
+        Every critical point of the dense L_R satisfies tr(M_{l+1}) W_l N_{l-1} W_l^T = tr(N_{l-1}) W_{l+1}^T M_{l+1}
+        W_{l+1} (D6), not W_{l+1}^T W_{l+1} = W_l W_l^T. L = 2: d_2 W_1 W_1^T = d_0 W_2^T W_2, balanced iff d_0 = d_2,
+        else relative imbalance |d_0 - d_2|/(d_0 + d_2). L >= 3 with a target of distinct singular values: unbalanced
+        critical points (found, certified at 50 digits); target proportional to an orthogonal matrix: balanced global
+        minimum; diagonal model: balanced.
+        """,
+    section="beyond", order=901, equations=("D6",),
     false_failure_budget=DETERMINISTIC,
-    notes="The paper's outlook guesses that the dense penalty need not balance; true, and the exact replacement "
-          "is the law D6, proved for all W as an identity of gradients (the dense analogue of eqs 28-29). "
-          "Imbalance at the minima of the (2,2,2,2) instance: 0.13 and 0.28 (relative Frobenius), stable as "
-          "eta -> 0 (0.12 at eta = 0.05). Balanced cases: L = 2 with d_0 = d_2, orthogonal targets at the full-rank "
-          "global minimum, widths 1 (the scalar chain), the diagonal model. For L = 4 the middle interface of "
-          "the (2,2,2,2,2) instance is balanced and the outer ones are not (--thorough).",
+    notes="""
+        The paper's outlook guesses that the dense penalty need not balance; true, and the exact replacement is the
+        law D6, proved for all W as an identity of gradients (the dense analogue of eqs 28-29). Imbalance at the
+        minima of the (2,2,2,2) instance: 0.13 and 0.28 (relative Frobenius), stable as eta -> 0 (0.12 at eta = 0.05).
+        Balanced cases: L = 2 with d_0 = d_2, orthogonal targets at the full-rank global minimum, widths 1 (the scalar
+        chain), the diagonal model. For L = 4 the middle interface of the (2,2,2,2,2) instance is balanced and the
+        outer ones are not (--thorough).
+        """,
 )
 
 

@@ -58,24 +58,25 @@ from ..stats import (assert_mean_by_median_of_means, median_of_means_design, med
 __all__ = ["dense_regularizer"]
 
 dense_regularizer = claim(
-    "dense-regularizer",
-    "Dense networks: S-SAM's marginalized loss, recursion and closed form",
-    "E||W* - prod_l (W_l + G_l)||_F^2 = L(W) + R(W), R = tr N_L - ||W_L..W_1||_F^2 with N_0 = I, "
-    "N_l = W_l N_{l-1} W_l^T + eta^2 tr(N_{l-1}) I (D2) = sum over nonempty noisy-layer sets S of eta^{2|S|} "
-    "prod over runs of noiseless layers of ||run||_F^2 (empty run at interface j: d_j). L = 2: "
-    "R = eta^2 (d_0 ||W_2||^2 + d_2 ||W_1||^2) + eta^4 d_0 d_1 d_2 (D4); L >= 3: the weight decay "
-    "eta^{2(L-1)} sum_l (prod_{j not in {l-1,l}} d_j) ||W_l||^2 + eta^{2L} prod d_j plus products of squared "
-    "norms of runs of layers at lower powers of eta (D5), all >= 0.",
-    equations=("D1", "D2", "D3", "D4", "D5"),
-    section="beyond",
-    order=900,
+    "dense-regularizer", "Dense networks: S-SAM's marginalized loss, recursion and closed form",
+    statement="""
+        E||W* - prod_l (W_l + G_l)||_F^2 = L(W) + R(W), R = tr N_L - ||W_L..W_1||_F^2 with N_0 = I, N_l = W_l N_{l-1}
+        W_l^T + eta^2 tr(N_{l-1}) I (D2) = sum over nonempty noisy-layer sets S of eta^{2|S|} prod over runs of
+        noiseless layers of ||run||_F^2 (empty run at interface j: d_j). L = 2: R = eta^2 (d_0 ||W_2||^2 + d_2
+        ||W_1||^2) + eta^4 d_0 d_1 d_2 (D4); L >= 3: the weight decay eta^{2(L-1)} sum_l (prod_{j not in {l-1,l}} d_j)
+        ||W_l||^2 + eta^{2L} prod d_j plus products of squared norms of runs of layers at lower powers of eta (D5),
+        all >= 0.
+        """,
+    section="beyond", order=900, equations=("D1", "D2", "D3", "D4", "D5"),
     false_failure_budget=DEFAULT_FALSE_FAILURE_BUDGET,
-    notes="Beyond the paper (its Section 5 asks for the dense regularizer and says it 'may be computed via "
-          "recursive application' of the sandwich rule). W* is a d_L x d_0 matrix (a row vector when d_L = 1). "
-          "Weight decay is not uniform: layer l carries the product of the widths away from it (L = 2: d_0 for "
-          "W_2, d_2 for W_1). The paper's eq 7 transplanted to dense layers is wrong for widths > 1 (it has "
-          "||W_3 W_1||^2 where the truth has ||W_1||^2 ||W_3||^2). The Monte Carlo check uses a median-of-means "
-          "test with the exact variance instead of the z-test: the noisy loss has skewness ~5, kurtosis ~50.",
+    notes="""
+        Beyond the paper (its Section 5 asks for the dense regularizer and says it 'may be computed via recursive
+        application' of the sandwich rule). W* is a d_L x d_0 matrix (a row vector when d_L = 1). Weight decay is not
+        uniform: layer l carries the product of the widths away from it (L = 2: d_0 for W_2, d_2 for W_1). The paper's
+        eq 7 transplanted to dense layers is wrong for widths > 1 (it has ||W_3 W_1||^2 where the truth has ||W_1||^2
+        ||W_3||^2). The Monte Carlo check uses a median-of-means test with the exact variance instead of the z-test:
+        the noisy loss has skewness ~5, kurtosis ~50.
+        """,
 )
 #: False-failure budget 1e-6: the median-of-means test at 8e-8, its near miss (L_R + 0.1 x its radius, on the
 #: same draws) fails with probability <= 8.0e-7 by the same distribution-free bound (Cantelli per group).

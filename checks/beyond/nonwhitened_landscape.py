@@ -57,23 +57,24 @@ from .nonwhitened_candidates import (CORRELATED, DIAGONAL_VARIANCES, ETA, EXAMPL
                                      nonwhitened_roots, threshold_candidate_check, true_effective_targets)
 
 nonwhitened_landscape = claim(
-    "nonwhitened-landscape",
-    "The landscape of L_R on non-whitened data",
-    "For inputs of covariance Sigma, E[L(W+G)] = (w*-pi)^T Sigma (w*-pi) + sum_h Sigma_hh R_h; critical points are "
-    "balanced for every Sigma; each coordinate is 0 or |W_{l,h}| = a_h with (a^2+eta^2)^{L-1} = |m_h| a^{L-2}, "
-    "m_h = w*_h + sum_{k!=h} (Sigma_hk/Sigma_hh)(w*_k - pi_k) (effective target), prod_l sign W_{l,h} = sign m_h. "
-    "Diagonal Sigma: m_h = w*_h, critical points and threshold tau_L(eta) exactly as for whitened data (Sigma_hh "
-    "cancels). General Sigma: tau_L applies to |m_h|; a coordinate with |w*_h| < tau_L can be nonzero at a minimum.",
-    equations=("13", "14", "29"),
-    notes="Beyond the paper (the paper whitens the data). The outlook's guess that a coordinate decouples with a "
-          "rescaled noise or target is wrong for S-SAM on raw data: with diagonal Sigma nothing is rescaled (the "
-          "factor Sigma_hh multiplies the whole coordinate objective); whitening the data first would rescale the "
-          "target to sqrt(Sigma_hh) w*_h and move the threshold to |w*_h| >= tau_L / sqrt(Sigma_hh), which is "
-          "rejected. With correlated inputs the coordinates couple only through the loss, and the threshold "
-          "moves to the effective target.",
-    section="beyond",
-    order=90.4,
+    "nonwhitened-landscape", "The landscape of L_R on non-whitened data",
+    statement="""
+        For inputs of covariance Sigma, E[L(W+G)] = (w*-pi)^T Sigma (w*-pi) + sum_h Sigma_hh R_h; critical points are
+        balanced for every Sigma; each coordinate is 0 or |W_{l,h}| = a_h with (a^2+eta^2)^{L-1} = |m_h| a^{L-2}, m_h
+        = w*_h + sum_{k!=h} (Sigma_hk/Sigma_hh)(w*_k - pi_k) (effective target), prod_l sign W_{l,h} = sign m_h.
+        Diagonal Sigma: m_h = w*_h, critical points and threshold tau_L(eta) exactly as for whitened data (Sigma_hh
+        cancels). General Sigma: tau_L applies to |m_h|; a coordinate with |w*_h| < tau_L can be nonzero at a minimum.
+        """,
+    section="beyond", order=90.4, equations=("13", "14", "29"),
     false_failure_budget=DEFAULT_FALSE_FAILURE_BUDGET,
+    notes="""
+        Beyond the paper (the paper whitens the data). The outlook's guess that a coordinate decouples with a rescaled
+        noise or target is wrong for S-SAM on raw data: with diagonal Sigma nothing is rescaled (the factor Sigma_hh
+        multiplies the whole coordinate objective); whitening the data first would rescale the target to
+        sqrt(Sigma_hh) w*_h and move the threshold to |w*_h| >= tau_L / sqrt(Sigma_hh), which is rejected. With
+        correlated inputs the coordinates couple only through the loss, and the threshold moves to the effective
+        target.
+        """,
 )
 
 # --- symbolic ----------------------------------------------------------------------------

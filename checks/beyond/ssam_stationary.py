@@ -56,25 +56,26 @@ from ..framework import DEFAULT_FALSE_FAILURE_BUDGET, Evidence, claim
 from ..stats import DEFAULT_ALPHA, DEFAULT_POWER, assert_means_equal, miss_probability
 
 ssam_stationary = claim(
-    "ssam-stationary",
-    "S-SAM with a constant step: stationary spread around a minimum",
-    "With a constant step alpha, S-SAM started at a strict local minimum W° of L_R settles into a stationary "
-    "law; its second moment S = E[(W - W°)(W - W°)^T] matches the mean-square linearization S = E[(I - alpha J) "
-    "S (I - alpha J)^T] + alpha^2 Q (Q = Cov of the noisy gradient at W°, J its Jacobian, E J = Hess L_R) within "
-    "4% along every principal axis at alpha = 0.01 (L = 2, w* = 1, eta = 1/2, x = +-1); the discrete Lyapunov "
-    "equation S = A S A^T + alpha^2 Q, A = I - alpha H, has the same leading order alpha S_1 (H S_1 + S_1 H = Q). "
-    "Both fail by alpha = 0.04. The imbalance D = W_{l+1}^2 - W_l^2 drifts as E[D'|W] = (1 - 4 alpha eta^2 "
-    "prod_{k not in {l,l+1}}(W_k^2 + eta^2)) D + alpha^2 (E g_{l+1}^2 - E g_l^2), exactly.",
-    equations=("6", "29"),
-    notes="Beyond the paper (outlook, Section 5). The outlook's discrete Lyapunov guess is right only to leading "
-          "order: its relative error is about 1.5 alpha lambda_max(H) on the stiff axis (+4% to +5% at alpha = 0.01), "
-          "because the multiplicative noise (E[J (x) J] != H (x) H) and the nonlinearity both enter at O(alpha^2); "
-          "keeping the multiplicative noise halves the error here but does not remove the O(alpha) relative "
-          "error. Tails grow with the step: the whitened deviations have kurtosis 3.0-3.1 at alpha = 0.01 "
-          "and up to 14.6 at alpha = 0.04 (multiplicative noise).",
-    section="beyond",
-    order=90.3,
+    "ssam-stationary", "S-SAM with a constant step: stationary spread around a minimum",
+    statement="""
+        With a constant step alpha, S-SAM started at a strict local minimum W° of L_R settles into a stationary law;
+        its second moment S = E[(W - W°)(W - W°)^T] matches the mean-square linearization S = E[(I - alpha J) S (I -
+        alpha J)^T] + alpha^2 Q (Q = Cov of the noisy gradient at W°, J its Jacobian, E J = Hess L_R) within 4% along
+        every principal axis at alpha = 0.01 (L = 2, w* = 1, eta = 1/2, x = +-1); the discrete Lyapunov equation S = A
+        S A^T + alpha^2 Q, A = I - alpha H, has the same leading order alpha S_1 (H S_1 + S_1 H = Q). Both fail by
+        alpha = 0.04. The imbalance D = W_{l+1}^2 - W_l^2 drifts as E[D'|W] = (1 - 4 alpha eta^2 prod_{k not in
+        {l,l+1}}(W_k^2 + eta^2)) D + alpha^2 (E g_{l+1}^2 - E g_l^2), exactly.
+        """,
+    section="beyond", order=90.3, equations=("6", "29"),
     false_failure_budget=DEFAULT_FALSE_FAILURE_BUDGET,
+    notes="""
+        Beyond the paper (outlook, Section 5). The outlook's discrete Lyapunov guess is right only to leading order:
+        its relative error is about 1.5 alpha lambda_max(H) on the stiff axis (+4% to +5% at alpha = 0.01), because
+        the multiplicative noise (E[J (x) J] != H (x) H) and the nonlinearity both enter at O(alpha^2); keeping the
+        multiplicative noise halves the error here but does not remove the O(alpha) relative error. Tails grow with
+        the step: the whitened deviations have kurtosis 3.0-3.1 at alpha = 0.01 and up to 14.6 at alpha = 0.04
+        (multiplicative noise).
+        """,
 )
 
 #: The instance: one coordinate, depth 2, w* = 1, eta = 1/2, inputs x = +-1 (whitened, E x^4 = 1).

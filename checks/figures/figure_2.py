@@ -40,17 +40,18 @@ from ..framework import DETERMINISTIC, Evidence, claim
 __all__ = ["figure_2", "MERGE_GRID"]
 
 figure_2 = claim(
-    "figure-2",
-    "Figure 2: two minimizers (+-a, +-a), a^2 = w* - eta^2, shrink and merge at eta^2 >= w*",
-    "For w* = 3.14159 and eta > 0, (w* - w2 w1)^2 + eta^2 (w1^2 + w2^2) (= L_R - eta^4, L = 2, d = 1) has exactly "
-    "two global minimizers (a, a), (-a, -a) with a^2 = w* - eta^2 while eta^2 < w* (the origin a saddle); |a| "
-    "decreases in eta, and for eta^2 >= w* the origin is the unique global minimizer.",
-    equations=("7",),
-    section="Figures",
-    order=90.2,
+    "figure-2", "Figure 2: two minimizers (+-a, +-a), a^2 = w* - eta^2, shrink and merge at eta^2 >= w*",
+    statement="""
+        For w* = 3.14159 and eta > 0, (w* - w2 w1)^2 + eta^2 (w1^2 + w2^2) (= L_R - eta^4, L = 2, d = 1) has exactly
+        two global minimizers (a, a), (-a, -a) with a^2 = w* - eta^2 while eta^2 < w* (the origin a saddle); |a|
+        decreases in eta, and for eta^2 >= w* the origin is the unique global minimizer.
+        """,
+    section="Figures", order=90.2, equations=("7",),
     false_failure_budget=DETERMINISTIC,
-    notes="Minimizers found numerically (descent from a grid, Newton, Hessian classification), compared with the "
-          "critical points SymPy solves from grad f = 0 (independently of Theorem 3.1(b)'s shrinkage polynomial).",
+    notes="""
+        Minimizers found numerically (descent from a grid, Newton, Hessian classification), compared with the critical
+        points SymPy solves from grad f = 0 (independently of Theorem 3.1(b)'s shrinkage polynomial).
+        """,
 )
 
 #: Noise levels as fractions of w* (eta^2 / w*): the merge is between 0.99 and 1.01; the controls' wrong

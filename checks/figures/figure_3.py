@@ -46,19 +46,21 @@ from ..stats import assert_proportion_at_least, proportion_miss_probability
 __all__ = ["figure_3"]
 
 figure_3 = claim(
-    "figure-3",
-    "Figure 3: GD on L ends unbalanced on w1 w2 = w*; GD on L_R and S-SAM end balanced near (a, a)",
-    "From (0.25, 2.9), w* = 3.14159: GD on L ends on the hyperbola w1 w2 = w* keeping its imbalance up to the factors "
-    "1 - 4 alpha_k^2 (w* - w1 w2)^2; GD on L_R ends at the balanced minimizer (a, a), a^2 = w* - eta^2, of Figure 2's "
-    "landscape; S-SAM with decreasing steps ends balanced with the median of w1 w2 within the a^2 of eta +- 5%.",
-    equations=("4", "6", "18", "50"),
-    section="Figures",
-    order=90.3,
+    "figure-3", "Figure 3: GD on L ends unbalanced on w1 w2 = w*; GD on L_R and S-SAM end balanced near (a, a)",
+    statement="""
+        From (0.25, 2.9), w* = 3.14159: GD on L ends on the hyperbola w1 w2 = w* keeping its imbalance up to the
+        factors 1 - 4 alpha_k^2 (w* - w1 w2)^2; GD on L_R ends at the balanced minimizer (a, a), a^2 = w* - eta^2, of
+        Figure 2's landscape; S-SAM with decreasing steps ends balanced with the median of w1 w2 within the a^2 of eta
+        +- 5%.
+        """,
+    section="Figures", order=90.3, equations=("4", "6", "18", "50"),
     false_failure_budget=DEFAULT_FALSE_FAILURE_BUDGET,
-    notes="The paper's step sizes are not given; the panels are a constant and a harmonic schedule. GD on L_R's "
-          "target is taken from the numerical minimizers of figure-2. S-SAM is tested by its median end-to-end weight "
-          "(exact binomial tests, no normal approximation); with constant steps its stationary regime is shifted by "
-          "O(alpha) and is reported, not tested.",
+    notes="""
+        The paper's step sizes are not given; the panels are a constant and a harmonic schedule. GD on L_R's target is
+        taken from the numerical minimizers of figure-2. S-SAM is tested by its median end-to-end weight (exact
+        binomial tests, no normal approximation); with constant steps its stationary regime is shifted by O(alpha) and
+        is reported, not tested.
+        """,
 )
 
 #: Random S-SAM runs of the tested (decreasing-step) panel, and of the constant-step panel (reported only).

@@ -36,19 +36,19 @@ __all__ = ["mc_corollary_1", "end_structure", "EXPONENT_TOL"]
 EXPONENT_TOL = 0.03
 
 mc_corollary_1 = claim(
-    "mc-corollary-1",
-    "End of the flow from small initialization: near rank one, equal norms ||w*||^{1/L}, aligned (Marion & Chizat, "
-    "Corollary 1)",
-    "At the limit of the flow from small initialization (a minimizer, w = w*): |sigma_k^2 - ||w*||^{2/L}| <= C L eps, "
-    "||W_k||_F^2 - sigma_k^2 <= L eps, 1 - <v_{k+1}, u_k>^2 <= L eps / sigma_{k+1}^2, with the deviation and the "
-    "defect "
-    "of order eps (measured exponent 1) and min_k sigma_k^2 >= ||w*||^{2/L} - sum_j ||A_j||_2.",
-    equations=("MC Lemma 2", "MC Cor 1", "MC App B.5"),
-    notes=("Reconstructed: the displays and C were lost; the form C L eps is checked through its dependence on eps "
-           "(exponent 1 within 3%) and C is reported. Found: the misalignment of neighbouring singular vectors at "
-           "the end is of order eps^2 (and <v_1, w*/||w*||> of order eps^3), one order better than Lemma 2's bound."),
-    section="Related results (seed 003)", order=92.4,
+    "mc-corollary-1", "End of the flow from small initialization: near rank one, equal norms ||w*||^{1/L}, aligned (Marion & Chizat, Corollary 1)",
+    statement="""
+        At the limit of the flow from small initialization (a minimizer, w = w*): |sigma_k^2 - ||w*||^{2/L}| <= C L
+        eps, ||W_k||_F^2 - sigma_k^2 <= L eps, 1 - <v_{k+1}, u_k>^2 <= L eps / sigma_{k+1}^2, with the deviation and
+        the defect of order eps (measured exponent 1) and min_k sigma_k^2 >= ||w*||^{2/L} - sum_j ||A_j||_2.
+        """,
+    section="Related results (seed 003)", order=92.4, equations=("MC Lemma 2", "MC Cor 1", "MC App B.5"),
     false_failure_budget=DETERMINISTIC,
+    notes="""
+        Reconstructed: the displays and C were lost; the form C L eps is checked through its dependence on eps
+        (exponent 1 within 3%) and C is reported. Found: the misalignment of neighbouring singular vectors at the end
+        is of order eps^2 (and <v_1, w*/||w*||> of order eps^3), one order better than Lemma 2's bound.
+        """,
 )
 
 

@@ -53,20 +53,20 @@ GAUSSIAN_MAX_DEPTH = 8
 ROUNDING = 1e-9
 
 mc_corollary_3 = claim(
-    "mc-corollary-3",
-    "Residual initialization: the reached minimizer is within C kappa of the minimal sharpness, C independent of L "
-    "and d (Marion & Chizat, Corollary 3)",
-    "S_min <= S(W^oo) <= C kappa S_min with C depending only on s; explicitly S(W^oo) / (2 L q a^{2-2/L}) <= "
-    "(Lambda/q) U^4 ||p||^2 / a^{2-2/L} (U bounds the partial products, q = u^T Sigma u <= Lambda); the constant "
-    "S/(lower kappa) does not grow with kappa or depth.",
-    equations=("MC Thm 2", "MC Thm 4", "MC Cor 3", "MC App B.9"),
-    notes=("Reconstructed: the display and C were lost; the explicit factor is derived from the proof; the kappa and "
-           "depth dependence is checked at the scale-0 member of eq 2 (W_k(0) = I) with w* along the bottom "
-           "eigenvector, where Lambda/q = kappa and the ratio S/lower grows like kappa (measured constant ~0.7). "
-           "The lower bound used is 2 L (w*^T Sigma w*)/||w*||^{2/L} (claim sharpness-minimizers), not the spec's "
-           "2 Lambda L a^{2-2/L}."),
-    section="Related results (seed 003)", order=92.6,
+    "mc-corollary-3", "Residual initialization: the reached minimizer is within C kappa of the minimal sharpness, C independent of L and d (Marion & Chizat, Corollary 3)",
+    statement="""
+        S_min <= S(W^oo) <= C kappa S_min with C depending only on s; explicitly S(W^oo) / (2 L q a^{2-2/L}) <=
+        (Lambda/q) U^4 ||p||^2 / a^{2-2/L} (U bounds the partial products, q = u^T Sigma u <= Lambda); the constant
+        S/(lower kappa) does not grow with kappa or depth.
+        """,
+    section="Related results (seed 003)", order=92.6, equations=("MC Thm 2", "MC Thm 4", "MC Cor 3", "MC App B.9"),
     false_failure_budget=DETERMINISTIC,
+    notes="""
+        Reconstructed: the display and C were lost; the explicit factor is derived from the proof; the kappa and depth
+        dependence is checked at the scale-0 member of eq 2 (W_k(0) = I) with w* along the bottom eigenvector, where
+        Lambda/q = kappa and the ratio S/lower grows like kappa (measured constant ~0.7). The lower bound used is 2 L
+        (w*^T Sigma w*)/||w*||^{2/L} (claim sharpness-minimizers), not the spec's 2 Lambda L a^{2-2/L}.
+        """,
 )
 
 

@@ -50,19 +50,20 @@ MAX_ITER = 3000
 SHARPNESS_TOL = 1e-6
 
 mc_critical_step = claim(
-    "mc-critical-step",
-    "GD settles only at minimizers of sharpness <= 2/alpha; critical step 2/S_min (Marion & Chizat, Sec 1, Fig 2)",
-    "Gradient descent with step alpha converges only to minimizers with S(W_oo) <= 2/alpha (the GD map's Jacobian has "
-    "the eigenvalue 1 - alpha S); above alpha_c = 2/S_min it converges from no initialization, below it converges from "
-    "small initialization (whitened data: S_min = 2 L ||w*||^{2-2/L}).",
-    equations=("MC eq 1", "MC Thm 1", "MC Fig 2"),
-    notes=("The paper's statement is an interpretation of its Figure 2; checked on both sides of the boundary at "
-           "0.95/1.05 and 0.98/1.02 times 2/S_min. Runs that do not converge either diverge or keep oscillating "
-           "(unsettled after a cap of at least four times the slowest convergence below the boundary). Converged "
-           "runs from large initialization end just below 2/alpha (edge of stability), which is what makes the "
-           "bound S <= 2/alpha tight."),
-    section="Related results (seed 003)", order=92.7,
+    "mc-critical-step", "GD settles only at minimizers of sharpness <= 2/alpha; critical step 2/S_min (Marion & Chizat, Sec 1, Fig 2)",
+    statement="""
+        Gradient descent with step alpha converges only to minimizers with S(W_oo) <= 2/alpha (the GD map's Jacobian
+        has the eigenvalue 1 - alpha S); above alpha_c = 2/S_min it converges from no initialization, below it
+        converges from small initialization (whitened data: S_min = 2 L ||w*||^{2-2/L}).
+        """,
+    section="Related results (seed 003)", order=92.7, equations=("MC eq 1", "MC Thm 1", "MC Fig 2"),
     false_failure_budget=DETERMINISTIC,
+    notes="""
+        The paper's statement is an interpretation of its Figure 2; checked on both sides of the boundary at 0.95/1.05
+        and 0.98/1.02 times 2/S_min. Runs that do not converge either diverge or keep oscillating (unsettled after a
+        cap of at least four times the slowest convergence below the boundary). Converged runs from large
+        initialization end just below 2/alpha (edge of stability), which is what makes the bound S <= 2/alpha tight.
+        """,
 )
 
 

@@ -41,17 +41,19 @@ from .instances import regression_problem
 __all__ = ["mc_lemma_1", "invariant_drift_check"]
 
 mc_lemma_1 = claim(
-    "mc-lemma-1",
-    "Gradient flow conserves W_{k+1}^T W_{k+1} - W_k W_k^T (Marion & Chizat, Lemma 1)",
-    "For w = W_1^T ... W_L^T p (dense or residual) trained by the gradient flow dW_k/dt = -grad_{W_k} R of any "
-    "loss of w, A_k(t) = W_{k+1}(t)^T W_{k+1}(t) - W_k(t) W_k(t)^T = A_k(0) for all t >= 0 and k = 1..L-1.",
-    equations=("MC eq 4", "MC eq 5", "MC Lemma 1"),
-    notes=("The formula was lost in extraction; the statement is Arora, Cohen & Hazan (2018)'s, as used by the proof "
-           "of Lemma 2. It holds for any loss of the end-to-end vector and any fixed p (shown symbolically). "
-           "The drift tolerance is the propagated global error of the DOP853 flow (estimated from the same flow at "
-           "100x looser tolerances) plus rounding."),
-    section="Related results (seed 003)", order=92.1,
+    "mc-lemma-1", "Gradient flow conserves W_{k+1}^T W_{k+1} - W_k W_k^T (Marion & Chizat, Lemma 1)",
+    statement="""
+        For w = W_1^T ... W_L^T p (dense or residual) trained by the gradient flow dW_k/dt = -grad_{W_k} R of any loss
+        of w, A_k(t) = W_{k+1}(t)^T W_{k+1}(t) - W_k(t) W_k(t)^T = A_k(0) for all t >= 0 and k = 1..L-1.
+        """,
+    section="Related results (seed 003)", order=92.1, equations=("MC eq 4", "MC eq 5", "MC Lemma 1"),
     false_failure_budget=DETERMINISTIC,
+    notes="""
+        The formula was lost in extraction; the statement is Arora, Cohen & Hazan (2018)'s, as used by the proof of
+        Lemma 2. It holds for any loss of the end-to-end vector and any fixed p (shown symbolically). The drift
+        tolerance is the propagated global error of the DOP853 flow (estimated from the same flow at 100x looser
+        tolerances) plus rounding.
+        """,
 )
 
 

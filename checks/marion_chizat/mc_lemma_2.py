@@ -48,19 +48,21 @@ ATTAINED = 0.99
 STATEMENTS = ("defect", "spread", "alignment")
 
 mc_lemma_2 = claim(
-    "mc-lemma-2",
-    "Along the flow: rank-one defect, spread of spectral norms, alignment of neighbours (Marion & Chizat, Lemma 2)",
-    "With A_j = W_{j+1}^T W_{j+1} - W_j W_j^T (constant) and eps = max_j (||A_j||_2 + |tr A_j|): "
-    "||W_k||_F^2 - sigma_k^2 <= sum_{j>=k} (||A_j||_2 - tr A_j) <= (L-k) eps; |sigma_k^2 - sigma_k'^2| <= "
-    "sum_{j between} ||A_j||_2 <= |k-k'| eps; 1 - <v_{k+1}, u_k>^2 <= (2||A_k||_2 + sum_{j>k} (||A_j||_2 - tr A_j)) / "
-    "sigma_{k+1}^2 <= L eps / sigma_{k+1}^2, for all t.",
-    equations=("MC Lemma 1", "MC Lemma 2", "MC App B.3"),
-    notes=("Reconstructed: the displays were lost; the sharp middle members are the proof's steps (App B.3), eps is "
-           "our normalization (max_j ||A_j||_2 + |tr A_j|, of order the squared initialization scale). Each sharp "
-           "bound is attained (adversarial networks found by search reach ratio >= 0.99), including the factor 2 "
-           "of the alignment bound."),
-    section="Related results (seed 003)", order=92.2,
+    "mc-lemma-2", "Along the flow: rank-one defect, spread of spectral norms, alignment of neighbours (Marion & Chizat, Lemma 2)",
+    statement="""
+        With A_j = W_{j+1}^T W_{j+1} - W_j W_j^T (constant) and eps = max_j (||A_j||_2 + |tr A_j|): ||W_k||_F^2 -
+        sigma_k^2 <= sum_{j>=k} (||A_j||_2 - tr A_j) <= (L-k) eps; |sigma_k^2 - sigma_k'^2| <= sum_{j between}
+        ||A_j||_2 <= |k-k'| eps; 1 - <v_{k+1}, u_k>^2 <= (2||A_k||_2 + sum_{j>k} (||A_j||_2 - tr A_j)) / sigma_{k+1}^2
+        <= L eps / sigma_{k+1}^2, for all t.
+        """,
+    section="Related results (seed 003)", order=92.2, equations=("MC Lemma 1", "MC Lemma 2", "MC App B.3"),
     false_failure_budget=DETERMINISTIC,
+    notes="""
+        Reconstructed: the displays were lost; the sharp middle members are the proof's steps (App B.3), eps is our
+        normalization (max_j ||A_j||_2 + |tr A_j|, of order the squared initialization scale). Each sharp bound is
+        attained (adversarial networks found by search reach ratio >= 0.99), including the factor 2 of the alignment
+        bound.
+        """,
 )
 
 

@@ -50,18 +50,20 @@ ACCURATE_EXCESS = 1e-16
 ROUNDING = 1e-9
 
 mc_theorem_3 = claim(
-    "mc-theorem-3",
-    "PL inequality along the flow from small initialization (Marion & Chizat, Theorem 3)",
-    "Under (A1) (R(W(0)) <= R(0), grad R(W(0)) != 0) there is mu > 0 with ||grad R(W(t))||^2 >= mu (R(W(t)) - R_min) "
-    "for t >= 1; along the flow ||grad R||^2 >= 4 lambda_min ||W_2^T...W_L^T p||^2 (R - R_min) (Lemma 8); the measured "
-    "mu(s) for W(0) = s Z scales as s^{2(L-1)} for L >= 3.",
-    equations=("MC eq 5", "MC Lemma 8", "MC Thm 3", "MC eq 29"),
-    notes=("Reconstructed: the display and mu (eq 29) were lost; mu is measured (min over t >= 1 of the PL ratio) and "
-           "its order s^{2(L-1)} in the initialization scale is derived (homogeneity of the gradient at the saddle) "
-           "and verified within 2% for L >= 3. For L = 2 the flow leaves the saddle before t = 1 at the scales swept "
-           "and mu is of order one."),
-    section="Related results (seed 003)", order=92.3,
+    "mc-theorem-3", "PL inequality along the flow from small initialization (Marion & Chizat, Theorem 3)",
+    statement="""
+        Under (A1) (R(W(0)) <= R(0), grad R(W(0)) != 0) there is mu > 0 with ||grad R(W(t))||^2 >= mu (R(W(t)) -
+        R_min) for t >= 1; along the flow ||grad R||^2 >= 4 lambda_min ||W_2^T...W_L^T p||^2 (R - R_min) (Lemma 8);
+        the measured mu(s) for W(0) = s Z scales as s^{2(L-1)} for L >= 3.
+        """,
+    section="Related results (seed 003)", order=92.3, equations=("MC eq 5", "MC Lemma 8", "MC Thm 3", "MC eq 29"),
     false_failure_budget=DETERMINISTIC,
+    notes="""
+        Reconstructed: the display and mu (eq 29) were lost; mu is measured (min over t >= 1 of the PL ratio) and its
+        order s^{2(L-1)} in the initialization scale is derived (homogeneity of the gradient at the saddle) and
+        verified within 2% for L >= 3. For L = 2 the flow leaves the saddle before t = 1 at the scales swept and mu is
+        of order one.
+        """,
 )
 
 

@@ -50,19 +50,21 @@ from .instances import regular_minimum
 __all__ = ["mm_corollary_1"]
 
 mm_corollary_1 = claim(
-    "mm-corollary-1",
-    "Limits of distance, loss and gradient norm at a regular minimum (Mulayoff & Michaeli, Theorem 5 and Corollary 1)",
-    "For alpha < alpha*: lim E[P Delta Delta^T P] = Sigma = alpha p mat((H(+)H - alpha D)^+ vec(P G P)); "
-    "lim E||P Delta||^2 = tr Sigma, lim E[L_2] - L(theta*) = tr(H Sigma)/2, lim E||grad L_2||^2 = tr(H^2 Sigma); "
-    "linear in G, increasing in alpha, ~ alpha p <., (H(+)H)^+ G> for small alpha, simple pole at alpha* with "
-    "residue alpha*^2 p <Sigma*, G> Sigma* / (2 tr(Sigma* H Sigma*)).",
-    equations=("MM eqs 17-18", "MM eqs 220-223"),
-    notes="Reconstructed: the seed keeps only the proof skeleton. Statement 1 is for the range part (the null part "
-          "is a random walk, mm-theorem-4); the loss is the second-order Taylor expansion with the factor 1/2 "
-          "(the main paper's loss convention has no 1/2, but this is a Taylor expansion). Monotonicity and the pole's "
-          "residue are derived here (Neumann series; the pencil's top eigenvector), not stated in the seed.",
-    section="Related results (seed 004)", order=93.5,
+    "mm-corollary-1", "Limits of distance, loss and gradient norm at a regular minimum (Mulayoff & Michaeli, Theorem 5 and Corollary 1)",
+    statement="""
+        For alpha < alpha*: lim E[P Delta Delta^T P] = Sigma = alpha p mat((H(+)H - alpha D)^+ vec(P G P)); lim E||P
+        Delta||^2 = tr Sigma, lim E[L_2] - L(theta*) = tr(H Sigma)/2, lim E||grad L_2||^2 = tr(H^2 Sigma); linear in
+        G, increasing in alpha, ~ alpha p <., (H(+)H)^+ G> for small alpha, simple pole at alpha* with residue
+        alpha*^2 p <Sigma*, G> Sigma* / (2 tr(Sigma* H Sigma*)).
+        """,
+    section="Related results (seed 004)", order=93.5, equations=("MM eqs 17-18", "MM eqs 220-223"),
     false_failure_budget=DEFAULT_FALSE_FAILURE_BUDGET,
+    notes="""
+        Reconstructed: the seed keeps only the proof skeleton. Statement 1 is for the range part (the null part is a
+        random walk, mm-theorem-4); the loss is the second-order Taylor expansion with the factor 1/2 (the main
+        paper's loss convention has no 1/2, but this is a Taylor expansion). Monotonicity and the pole's residue are
+        derived here (Neumann series; the pencil's top eigenvector), not stated in the seed.
+        """,
 )
 
 BATCH = 2

@@ -52,18 +52,20 @@ from .instances import regular_minimum
 __all__ = ["mm_theorem_1"]
 
 mm_theorem_1 = claim(
-    "mm-theorem-1",
-    "Stability of the mean of linearized SGD: bounded iff alpha <= 2/lambda_max(H) (Mulayoff & Michaeli, Thm 1)",
-    "mu_t = E[theta_t - theta*] obeys mu_{t+1} = (I - alpha H) mu_t for every batch size (E[H_B] = H, E[g_B] = 0); "
-    "P_N mu_t = P_N mu_0; limsup ||mu_t|| < inf for every theta_0 iff alpha <= 2/lambda_max(H); "
-    "mu_t -> P_N mu_0 if alpha < 2/lambda_max(H) (at equality: bounded, not convergent).",
-    equations=("MM eq 9", "MM eq 37"),
-    notes="Reconstructed from App B.2 (eq 37) and its headings: the seed lost the formulas. The threshold is "
-          "found by bisection on the dynamics of the mean (Gelfand spectral radius of the enumerated mean map), "
-          "not evaluated from the formula; the Monte Carlo test is a median of means with the exact variance "
-          "(from the exact second-moment recursion), valid under heavy tails.",
-    section="Related results (seed 004)", order=92.6,
+    "mm-theorem-1", "Stability of the mean of linearized SGD: bounded iff alpha <= 2/lambda_max(H) (Mulayoff & Michaeli, Thm 1)",
+    statement="""
+        mu_t = E[theta_t - theta*] obeys mu_{t+1} = (I - alpha H) mu_t for every batch size (E[H_B] = H, E[g_B] = 0);
+        P_N mu_t = P_N mu_0; limsup ||mu_t|| < inf for every theta_0 iff alpha <= 2/lambda_max(H); mu_t -> P_N mu_0 if
+        alpha < 2/lambda_max(H) (at equality: bounded, not convergent).
+        """,
+    section="Related results (seed 004)", order=92.6, equations=("MM eq 9", "MM eq 37"),
     false_failure_budget=DEFAULT_FALSE_FAILURE_BUDGET,
+    notes="""
+        Reconstructed from App B.2 (eq 37) and its headings: the seed lost the formulas. The threshold is found by
+        bisection on the dynamics of the mean (Gelfand spectral radius of the enumerated mean map), not evaluated from
+        the formula; the Monte Carlo test is a median of means with the exact variance (from the exact second-moment
+        recursion), valid under heavy tails.
+        """,
 )
 
 #: False-failure budget 1e-6: the simulation at 0.95x and 1.05x, and its near miss (thresholds 1.02x: the same

@@ -51,22 +51,23 @@ from .instances import interpolating_cases
 __all__ = ["mm_theorem_2"]
 
 mm_theorem_2 = claim(
-    "mm-theorem-2",
-    "Ma & Ying's PSD criterion equals the exact threshold; its necessary conditions are implied and where loose",
-    "Bounded second moment iff max_{S PSD, ||S||=1} vec(S)^T E[(I - a H_B)(x)(I - a H_B)] vec(S) <= 1 (eq 11); "
-    "equivalently a <= inf_{S PSD} <S,(H(+)H)S>/<S,DS> = alpha* (Thm 3), so rho(C) <= 1 is not loose; the "
-    "necessary conditions 2/lambda_max(H), eq 15 (S = v v^T), eq 16 (S = I), eq 25 (best rank-one S) are all "
-    ">= alpha*; eq 25 is loose iff Thm 3's maximizer has rank >= 2.",
-    equations=("MM eq 10", "MM eq 11", "MM eqs 15-16", "MM eq 25", "MM eqs 89-92"),
-    notes="Reconstructed from Sec 3.3 and App B.8/F: eq 11 read as the PSD-constrained quadratic form (the norm "
-          "form ||C vec S|| has the same maximum). The issue's 'necessary conditions they quote' are read as the "
-          "conditions eq 11 gives at fixed S (eqs 15, 16, 25, GD). The commuting closed form "
-          "alpha* = min_j 2 hbar_j / E[h_Bj^2] is ours. The paper expects eq 16 to be tight when the samples have "
-          "equal spectra in different bases: in our instances that holds for unit rank-one samples at B = 1 "
-          "(ratio 1.000) but not at B = 5 (1.15-1.21) nor for full-rank samples with equal spectra (1.08-1.11, "
-          "where eq 15 is within 0.6%).",
-    section="Related results (seed 004)", order=92.7,
+    "mm-theorem-2", "Ma & Ying's PSD criterion equals the exact threshold; its necessary conditions are implied and where loose",
+    statement="""
+        Bounded second moment iff max_{S PSD, ||S||=1} vec(S)^T E[(I - a H_B)(x)(I - a H_B)] vec(S) <= 1 (eq 11);
+        equivalently a <= inf_{S PSD} <S,(H(+)H)S>/<S,DS> = alpha* (Thm 3), so rho(C) <= 1 is not loose; the necessary
+        conditions 2/lambda_max(H), eq 15 (S = v v^T), eq 16 (S = I), eq 25 (best rank-one S) are all >= alpha*; eq 25
+        is loose iff Thm 3's maximizer has rank >= 2.
+        """,
+    section="Related results (seed 004)", order=92.7, equations=("MM eq 10", "MM eq 11", "MM eqs 15-16", "MM eq 25", "MM eqs 89-92"),
     false_failure_budget=DETERMINISTIC,
+    notes="""
+        Reconstructed from Sec 3.3 and App B.8/F: eq 11 read as the PSD-constrained quadratic form (the norm form ||C
+        vec S|| has the same maximum). The issue's 'necessary conditions they quote' are read as the conditions eq 11
+        gives at fixed S (eqs 15, 16, 25, GD). The commuting closed form alpha* = min_j 2 hbar_j / E[h_Bj^2] is ours.
+        The paper expects eq 16 to be tight when the samples have equal spectra in different bases: in our instances
+        that holds for unit rank-one samples at B = 1 (ratio 1.000) but not at B = 5 (1.15-1.21) nor for full-rank
+        samples with equal spectra (1.08-1.11, where eq 15 is within 0.6%).
+        """,
 )
 
 BATCHES = (1, 2, 5)

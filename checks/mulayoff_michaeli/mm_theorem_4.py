@@ -56,19 +56,22 @@ from .instances import regular_minimum
 __all__ = ["mm_theorem_4"]
 
 mm_theorem_4 = claim(
-    "mm-theorem-4",
-    "Regular minima: the range part is mean-square stable iff alpha < alpha* (Mulayoff & Michaeli, Thm 4)",
-    "At a regular minimum (PSD H_i, mean_i g_i = 0): E||P_N theta_t||^2 = ||P_N theta_0||^2 + t alpha^2 p tr(P_N G) "
-    "(bounded iff P_N g_i = 0 or B = n); alpha < alpha* => limsup E||P theta_t||^2 < inf; finite => alpha <= alpha*, "
-    "and alpha < alpha* if <Sigma*, G> > 0 (at alpha* the second moment grows by alpha*^2 p <Sigma*, G> per step). "
-    "The second moment follows S' = T_alpha(S) + alpha^2 p (mean H_i mu g_i^T + mean g_i mu^T H_i) + alpha^2 p G.",
-    equations=("MM eq 51", "MM eqs 111-115", "MM eq 116", "MM Lemma 2"),
-    notes="Reconstructed from App B.9-B.10: statement 1 as the exact linear growth of the null-space walk (the "
-          "seed keeps only 'if and only if'); statement 3's mild assumption read as <Sigma*, P G P> != 0. The "
-          "boundary case alpha = alpha* is checked both ways: linear growth with the predicted slope, and "
-          "boundedness when <Sigma*, G> = 0 (so the assumption is needed for the strict inequality).",
-    section="Related results (seed 004)", order=93.4,
+    "mm-theorem-4", "Regular minima: the range part is mean-square stable iff alpha < alpha* (Mulayoff & Michaeli, Thm 4)",
+    statement="""
+        At a regular minimum (PSD H_i, mean_i g_i = 0): E||P_N theta_t||^2 = ||P_N theta_0||^2 + t alpha^2 p tr(P_N G)
+        (bounded iff P_N g_i = 0 or B = n); alpha < alpha* => limsup E||P theta_t||^2 < inf; finite => alpha <=
+        alpha*, and alpha < alpha* if <Sigma*, G> > 0 (at alpha* the second moment grows by alpha*^2 p <Sigma*, G> per
+        step). The second moment follows S' = T_alpha(S) + alpha^2 p (mean H_i mu g_i^T + mean g_i mu^T H_i) + alpha^2
+        p G.
+        """,
+    section="Related results (seed 004)", order=93.4, equations=("MM eq 51", "MM eqs 111-115", "MM eq 116", "MM Lemma 2"),
     false_failure_budget=DEFAULT_FALSE_FAILURE_BUDGET,
+    notes="""
+        Reconstructed from App B.9-B.10: statement 1 as the exact linear growth of the null-space walk (the seed keeps
+        only 'if and only if'); statement 3's mild assumption read as <Sigma*, P G P> != 0. The boundary case alpha =
+        alpha* is checked both ways: linear growth with the predicted slope, and boundedness when <Sigma*, G> = 0 (so
+        the assumption is needed for the strict inequality).
+        """,
 )
 
 BATCH = 2

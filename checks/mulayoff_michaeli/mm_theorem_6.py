@@ -39,17 +39,19 @@ from ..framework import DETERMINISTIC, Evidence, claim
 __all__ = ["mm_theorem_6"]
 
 mm_theorem_6 = claim(
-    "mm-theorem-6",
-    "Symmetric Kronecker systems: symmetric and skew-symmetric eigenbasis, dominant top eigenvalue, PSD top eigenvector (Mulayoff & Michaeli, Thm 6)",
-    "For symmetric A_k and M = sum_k w_k A_k (x) A_k (w_k >= 0): (1) M has a complete eigenbasis of vectorized "
-    "symmetric or skew-symmetric matrices; (2) lambda_max(M) = rho(M); (3) some top eigenvector is a PSD matrix.",
-    equations=("MM eq 23", "MM eqs 132-148"),
-    notes="Weights w_k >= 0 added (the theorem's use, E[(I - a H_B)(x)(I - a H_B)], has them). Statements 2-3 also "
-          "follow from Krein-Rutman (the map S -> sum w_k A_k S A_k^T preserves the PSD cone, for any real A_k); "
-          "a negative weight or non-square terms A(x)B + B(x)A break them (negative controls). Tolerances: margins "
-          "relative to rho(M), 1e-12 (dominance) and 1e-10 (certificate gap).",
-    section="Related results (seed 004)", order=93.6,
+    "mm-theorem-6", "Symmetric Kronecker systems: symmetric and skew-symmetric eigenbasis, dominant top eigenvalue, PSD top eigenvector (Mulayoff & Michaeli, Thm 6)",
+    statement="""
+        For symmetric A_k and M = sum_k w_k A_k (x) A_k (w_k >= 0): (1) M has a complete eigenbasis of vectorized
+        symmetric or skew-symmetric matrices; (2) lambda_max(M) = rho(M); (3) some top eigenvector is a PSD matrix.
+        """,
+    section="Related results (seed 004)", order=93.6, equations=("MM eq 23", "MM eqs 132-148"),
     false_failure_budget=DETERMINISTIC,
+    notes="""
+        Weights w_k >= 0 added (the theorem's use, E[(I - a H_B)(x)(I - a H_B)], has them). Statements 2-3 also follow
+        from Krein-Rutman (the map S -> sum w_k A_k S A_k^T preserves the PSD cone, for any real A_k); a negative
+        weight or non-square terms A(x)B + B(x)A break them (negative controls). Tolerances: margins relative to
+        rho(M), 1e-12 (dominance) and 1e-10 (certificate gap).
+        """,
 )
 
 DOMINANCE_TOL = 1e-12

@@ -51,21 +51,23 @@ from .stability_threshold_checks import (check_one_step_map, check_regular_minim
 __all__ = ["sgd_stability"]
 
 sgd_stability = claim(
-    "sgd-stability",
-    "Exact mean-square stability threshold of SGD (Mulayoff & Michaeli, Thm 3, Props 1-3, Thm 5)",
-    "Linearized SGD theta <- theta - alpha H_B theta with batches of B of n without replacement is mean-square "
-    "stable iff alpha <= alpha* = 2/lambda_max(C^+ D) = 1/lambda_max((H (+) H)^+ D), C = (H (+) H)/2, "
-    "D = (1-p) H (x) H + p mean_i H_i (x) H_i, p = (n-B)/(B(n-1)); alpha* is non-decreasing in B, equals "
-    "2/lambda_max(H) at B = n, is bounded by Prop 3's 2 lam/((1-p) lam^2 + p mean (v^T H_i v)^2) and "
-    "2 tr H/((1-p)||H||_F^2 + p mean ||H_i||_F^2); the mixture process ALG(p) has the same second-moment "
-    "recursion and threshold; at a regular minimum the range part of the second moment converges to "
-    "Sigma with (H (+) H - alpha D) Sigma = alpha p P G P, G = mean g_i g_i^T.",
-    equations=("MM eq 12", "MM eq 13", "MM eq 14", "MM eqs 15-16", "MM eqs 17-18"),
-    notes=("Normalization: the spec's 1/lambda_max((H(+)H)^+ E[H_B(x)H_B]) and the issue's 2/lambda_max(C^+ D) "
-           "agree (C = (H(+)H)/2); verified numerically (dense vs structured) and symbolically. E[H_B (x) H_B] "
-           "re-derived from pair-inclusion probabilities. Prop 3's bounds reconstructed as Rayleigh quotients "
-           "at v v^T and I."),
-    section="Related results (seed 004)", order=93, false_failure_budget=DEFAULT_FALSE_FAILURE_BUDGET,
+    "sgd-stability", "Exact mean-square stability threshold of SGD (Mulayoff & Michaeli, Thm 3, Props 1-3, Thm 5)",
+    statement="""
+        Linearized SGD theta <- theta - alpha H_B theta with batches of B of n without replacement is mean-square
+        stable iff alpha <= alpha* = 2/lambda_max(C^+ D) = 1/lambda_max((H (+) H)^+ D), C = (H (+) H)/2, D = (1-p) H
+        (x) H + p mean_i H_i (x) H_i, p = (n-B)/(B(n-1)); alpha* is non-decreasing in B, equals 2/lambda_max(H) at B =
+        n, is bounded by Prop 3's 2 lam/((1-p) lam^2 + p mean (v^T H_i v)^2) and 2 tr H/((1-p)||H||_F^2 + p mean
+        ||H_i||_F^2); the mixture process ALG(p) has the same second-moment recursion and threshold; at a regular
+        minimum the range part of the second moment converges to Sigma with (H (+) H - alpha D) Sigma = alpha p P G P,
+        G = mean g_i g_i^T.
+        """,
+    section="Related results (seed 004)", order=93, equations=("MM eq 12", "MM eq 13", "MM eq 14", "MM eqs 15-16", "MM eqs 17-18"),
+    false_failure_budget=DEFAULT_FALSE_FAILURE_BUDGET,
+    notes="""
+        Normalization: the spec's 1/lambda_max((H(+)H)^+ E[H_B(x)H_B]) and the issue's 2/lambda_max(C^+ D) agree (C =
+        (H(+)H)/2); verified numerically (dense vs structured) and symbolically. E[H_B (x) H_B] re-derived from
+        pair-inclusion probabilities. Prop 3's bounds reconstructed as Rayleigh quotients at v v^T and I.
+        """,
 )
 ALPHA_ONE_STEP = sgd_stability.allocate("one-step-map", 0.15)
 ALPHA_SIMULATION = sgd_stability.allocate("sgd-and-mixture-both-sides", 0.3)

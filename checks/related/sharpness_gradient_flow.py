@@ -43,23 +43,25 @@ IMBALANCE_FACTOR = 3.0
 EIGVALSH_ROUNDING = 10 * np.finfo(float).eps
 
 sharpness_gradient_flow = claim(
-    "sharpness-gradient-flow",
-    "Gradient flow from small initialization ends near the flattest minimizer (Marion & Chizat, Cor 2)",
-    "Gradient flow dW/dt = -grad R from small initialization converges to a minimizer whose sharpness is at most "
-    "(Lambda/(u^T Sigma u) + L - 1)/L <= kappa(Sigma) times the lower bound 2 L (w*^T Sigma w*)/a^{2/L}; it ends "
-    "at the balanced rank-one minimizer, whose sharpness 2 a^{2-2/L} lambda_max((I+(L-1)uu^T) Sigma) it matches "
-    "(whitened: exactly the minimal sharpness).",
-    equations=("MC eq 4", "MC Cor 2"),
-    notes=("The paper's constant in Cor 2 was lost in extraction; the factor verified is the derived one, "
-           "(Lambda/(u^T Sigma u) + L - 1)/L <= kappa (numeric.sharpness.gradient_flow_factor, derived in "
-           "derivations.related.gradient_flow_factor as the balanced rank-one minimizer's upper bound over the lower "
-           "bound). The end point matches the balanced minimizer's sharpness within 3 conserved imbalances "
-           "(~1e-4 relative at initialization scale 1e-2; was a fixed 2% at scale 5e-2); below, the end point must "
-           "reach the lower bound up to the certified ODE slack (numeric.sharpness.lower_bound_slack, ~1e-15) plus "
-           "the rounding of eigvalsh. Targets are drawn so that the balanced minimizer is >= 10% above the lower "
-           "bound for kappa > 1, so a control claiming the flow reaches the bound is rejected on every seed."),
-    section="Related results (seed 003)", order=92,
+    "sharpness-gradient-flow", "Gradient flow from small initialization ends near the flattest minimizer (Marion & Chizat, Cor 2)",
+    statement="""
+        Gradient flow dW/dt = -grad R from small initialization converges to a minimizer whose sharpness is at most
+        (Lambda/(u^T Sigma u) + L - 1)/L <= kappa(Sigma) times the lower bound 2 L (w*^T Sigma w*)/a^{2/L}; it ends at
+        the balanced rank-one minimizer, whose sharpness 2 a^{2-2/L} lambda_max((I+(L-1)uu^T) Sigma) it matches
+        (whitened: exactly the minimal sharpness).
+        """,
+    section="Related results (seed 003)", order=92, equations=("MC eq 4", "MC Cor 2"),
     false_failure_budget=DETERMINISTIC,
+    notes="""
+        The paper's constant in Cor 2 was lost in extraction; the factor verified is the derived one, (Lambda/(u^T
+        Sigma u) + L - 1)/L <= kappa (numeric.sharpness.gradient_flow_factor, derived in
+        derivations.related.gradient_flow_factor as the balanced rank-one minimizer's upper bound over the lower
+        bound). The end point matches the balanced minimizer's sharpness within 3 conserved imbalances (~1e-4 relative
+        at initialization scale 1e-2; was a fixed 2% at scale 5e-2); below, the end point must reach the lower bound
+        up to the certified ODE slack (numeric.sharpness.lower_bound_slack, ~1e-15) plus the rounding of eigvalsh.
+        Targets are drawn so that the balanced minimizer is >= 10% above the lower bound for kappa > 1, so a control
+        claiming the flow reaches the bound is rejected on every seed.
+        """,
 )
 
 

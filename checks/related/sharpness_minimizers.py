@@ -42,25 +42,25 @@ from .minimizer_instances import EIGENVALUE_ROUNDING, dense_cases, diagonal_case
 __all__ = ["sharpness_minimizers", "check_minimal_sharpness", "derived_minimal_sharpness"]
 
 sharpness_minimizers = claim(
-    "sharpness-minimizers",
-    "Minimal sharpness of minimizers of deep linear networks (Marion & Chizat, Thms 1-2)",
-    "For L = mean (y - f)^2, every minimizer of a depth-L linear network (unit output vector p) has "
-    "sharpness >= 2 L (w*^T Sigma w*) / ||w*||^{2/L} and >= 2 (w*^T Sigma w*) / min_k ||W_k||_F^2; the balanced "
-    "rank-one minimizer has sharpness 2 a^{2-2/L} lambda_max((I + (L-1) u u^T) Sigma) <= "
-    "2 a^{-2/L}(Lambda a^2 + (L-1) w*^T Sigma w*) <= 2 Lambda L a^{2-2/L} (a = ||w*||, u = w*/a). Whitened: "
-    "the minimum is 2 L a^{2-2/L}, attained at balanced factorizations; diagonal whitened model (main paper): "
-    "2 L max_h |w*_h|^{2-2/L}. Rescaling two layers by c and 1/c keeps a minimizer and makes the sharpness "
-    "arbitrarily large.",
-    equations=("MC Thm 1", "MC Thm 2", "MC eq 7"),
-    notes=("Spec correction: 2 Lambda L a^{2-2/L} is an UPPER bound on the minimal sharpness (attained by the "
-           "balanced minimizer only when w* is a top eigenvector of Sigma), not a lower bound: the check "
-           "exhibits minimizers below it. The lower bound verified is 2 L (w*^T Sigma w*)/a^{2/L}; it is attained "
-           "iff w* is a top eigenvector of Sigma (checked exactly on such an instance), otherwise strict and "
-           "verified against sampled, rank-one-optimized and Nelder-Mead-searched minimizers (the scaling-direction "
-           "argument proves it only for rank-one aligned minimizers). Both bounds are reconstructed from the "
-           "proof text (formulas lost in extraction)."),
-    section="Related results (seed 003)", order=91,
+    "sharpness-minimizers", "Minimal sharpness of minimizers of deep linear networks (Marion & Chizat, Thms 1-2)",
+    statement="""
+        For L = mean (y - f)^2, every minimizer of a depth-L linear network (unit output vector p) has sharpness >= 2
+        L (w*^T Sigma w*) / ||w*||^{2/L} and >= 2 (w*^T Sigma w*) / min_k ||W_k||_F^2; the balanced rank-one minimizer
+        has sharpness 2 a^{2-2/L} lambda_max((I + (L-1) u u^T) Sigma) <= 2 a^{-2/L}(Lambda a^2 + (L-1) w*^T Sigma w*)
+        <= 2 Lambda L a^{2-2/L} (a = ||w*||, u = w*/a). Whitened: the minimum is 2 L a^{2-2/L}, attained at balanced
+        factorizations; diagonal whitened model (main paper): 2 L max_h |w*_h|^{2-2/L}. Rescaling two layers by c and
+        1/c keeps a minimizer and makes the sharpness arbitrarily large.
+        """,
+    section="Related results (seed 003)", order=91, equations=("MC Thm 1", "MC Thm 2", "MC eq 7"),
     false_failure_budget=DETERMINISTIC,
+    notes="""
+        Spec correction: 2 Lambda L a^{2-2/L} is an UPPER bound on the minimal sharpness (attained by the balanced
+        minimizer only when w* is a top eigenvector of Sigma), not a lower bound: the check exhibits minimizers below
+        it. The lower bound verified is 2 L (w*^T Sigma w*)/a^{2/L}; it is attained iff w* is a top eigenvector of
+        Sigma (checked exactly on such an instance), otherwise strict and verified against sampled, rank-one-optimized
+        and Nelder-Mead-searched minimizers (the scaling-direction argument proves it only for rank-one aligned
+        minimizers). Both bounds are reconstructed from the proof text (formulas lost in extraction).
+        """,
 )
 
 

@@ -31,19 +31,21 @@ from .measurement_cache import cached_measurement
 __all__ = ["ssam_sharpness", "check_ssam_sharpness", "derived_statement"]
 
 ssam_sharpness = claim(
-    "ssam-sharpness",
-    "S-SAM's stable critical points are flatter than every minimizer of L (connects seeds 003/004 to Thm 3.1b)",
-    "At every local minimum of L_R with all coordinates nonzero (Theorem 3.1b), the sharpness of L and of L_R "
-    "satisfy S(L) <= S(L_R) < 2 L max_h |w*_h|^{2-2/L} (the minimal sharpness of L's minimizers); the ratio "
-    "S(L_R)/S_min decreases in eta and in L (tends to 1 as eta -> 0); hence the largest stable GD step "
-    "2/S(L_R) exceeds 2/S_min, and the SGD mean-square threshold (per-sample Gauss-Newton Hessians, whitened "
-    "data) there is at least the one at the balanced minimizer of L, for each batch size.",
-    equations=("eq 13", "MC Thm 2", "MM eq 13"),
-    notes=("Measured on a grid (L in {2,3,4}, eta in {0.05,...,0.3}, w* = (1, 0.5), n = 16 whitened samples); "
-           "critical points from numeric.critical_points (issue 3). The SGD threshold uses the Gauss-Newton "
-           "per-sample Hessians (PSD) at the point, not the full per-sample Hessian of the marginalized loss."),
-    section="Related results (seeds 003, 004)", order=94,
+    "ssam-sharpness", "S-SAM's stable critical points are flatter than every minimizer of L (connects seeds 003/004 to Thm 3.1b)",
+    statement="""
+        At every local minimum of L_R with all coordinates nonzero (Theorem 3.1b), the sharpness of L and of L_R
+        satisfy S(L) <= S(L_R) < 2 L max_h |w*_h|^{2-2/L} (the minimal sharpness of L's minimizers); the ratio
+        S(L_R)/S_min decreases in eta and in L (tends to 1 as eta -> 0); hence the largest stable GD step 2/S(L_R)
+        exceeds 2/S_min, and the SGD mean-square threshold (per-sample Gauss-Newton Hessians, whitened data) there is
+        at least the one at the balanced minimizer of L, for each batch size.
+        """,
+    section="Related results (seeds 003, 004)", order=94, equations=("eq 13", "MC Thm 2", "MM eq 13"),
     false_failure_budget=DETERMINISTIC,
+    notes="""
+        Measured on a grid (L in {2,3,4}, eta in {0.05,...,0.3}, w* = (1, 0.5), n = 16 whitened samples); critical
+        points from numeric.critical_points (issue 3). The SGD threshold uses the Gauss-Newton per-sample Hessians
+        (PSD) at the point, not the full per-sample Hessian of the marginalized loss.
+        """,
 )
 
 

@@ -58,18 +58,18 @@ from .precision import DIGITS, FLOAT64_RTOL, max_relative_error
 __all__ = ["lemma_2_1", "WRONG_GRADIENTS"]
 
 lemma_2_1 = claim(
-    "lemma-2.1",
-    "Noisy S-SAM gradient",
-    "grad_{W_l} L~ = -2 (Y - 1^T W~_L...W~_1 X) prod_{k!=l} W~_k Diag(X) "
-    "= -2 prod_{k!=l} W~_k Diag(X X^T (w* - w~)); at eta = 0 its mean over the data is grad L (SGD, eq 4).",
-    equations=("6", "4"),
-    section="2",
-    order=21,
+    "lemma-2.1", "Noisy S-SAM gradient",
+    statement="""
+        grad_{W_l} L~ = -2 (Y - 1^T W~_L...W~_1 X) prod_{k!=l} W~_k Diag(X) = -2 prod_{k!=l} W~_k Diag(X X^T (w* -
+        w~)); at eta = 0 its mean over the data is grad L (SGD, eq 4).
+        """,
+    section="2", order=21, equations=("6", "4"),
     false_failure_budget=DEFAULT_FALSE_FAILURE_BUDGET,
-    notes="Proven symbolically for L = 2..8 and d = 1..3 in the perturbed weights W~ = W + G "
-          "(the lemma is a statement about W~). The Monte Carlo part checks the simulated gradients at eta = 0 "
-          "(SGD, mean grad L) and at eta = 0.4 (mean: the exact Gauss-Hermite expectation of the closed form, "
-          "independent of R).",
+    notes="""
+        Proven symbolically for L = 2..8 and d = 1..3 in the perturbed weights W~ = W + G (the lemma is a statement
+        about W~). The Monte Carlo part checks the simulated gradients at eta = 0 (SGD, mean grad L) and at eta = 0.4
+        (mean: the exact Gauss-Hermite expectation of the closed form, independent of R).
+        """,
 )
 #: False-failure budget 1e-6: the z-tests (nominal 1e-7 times the Edgeworth inflation) and the Monte Carlo
 #: near miss (:mod:`.monte_carlo_design`).

@@ -68,21 +68,21 @@ from .precision import DIGITS, FLOAT64_RTOL, MP_RTOL, max_relative_error, mpmath
 __all__ = ["lemma_2_2", "WRONG_REGULARIZERS"]
 
 lemma_2_2 = claim(
-    "lemma-2.2",
-    "Marginalized loss L_R = E[L(W+G)] = L + R",
-    "E[grad L~] = grad L_R with L_R(W) = E[L(W+G)] = L(W) + R(W), "
-    "R = tr prod_l (W_l^2 + eta^2 I) - tr prod_l W_l^2 = sum_{S strict} eta^{2(L-|S|)} ||prod_{l in S} W_l||_F^2 (eq 7), "
-    "R >= eta^{2(L-1)} sum_l ||W_l||_F^2 (eq 8), S_avg = R (eq 9).",
-    equations=("7", "8", "9"),
-    section="2",
-    order=22,
+    "lemma-2.2", "Marginalized loss L_R = E[L(W+G)] = L + R",
+    statement="""
+        E[grad L~] = grad L_R with L_R(W) = E[L(W+G)] = L(W) + R(W), R = tr prod_l (W_l^2 + eta^2 I) - tr prod_l W_l^2
+        = sum_{S strict} eta^{2(L-|S|)} ||prod_{l in S} W_l||_F^2 (eq 7), R >= eta^{2(L-1)} sum_l ||W_l||_F^2 (eq 8),
+        S_avg = R (eq 9).
+        """,
+    section="2", order=22, equations=("7", "8", "9"),
     false_failure_budget=DEFAULT_FALSE_FAILURE_BUDGET,
-    notes="R includes the constant d eta^{2L} (S = {} in eq 7), so L + R is the expected loss itself. "
-          "Proven symbolically for L = 2..8 (per coordinate; the model separates) and the gradient "
-          "identity for L = 2..8, d = 1..3 (whitened data average, then Gaussian moments). Eq 9 is checked "
-          "independently of eq 7: the heat series of L (symbolic), Gauss-Hermite quadrature of E[L(W+G)] "
-          "(high precision) and the Monte Carlo mean of L(W+G) - L(W), each against R. The factor 1 of eq 8 "
-          "is sharp.",
+    notes="""
+        R includes the constant d eta^{2L} (S = {} in eq 7), so L + R is the expected loss itself. Proven symbolically
+        for L = 2..8 (per coordinate; the model separates) and the gradient identity for L = 2..8, d = 1..3 (whitened
+        data average, then Gaussian moments). Eq 9 is checked independently of eq 7: the heat series of L (symbolic),
+        Gauss-Hermite quadrature of E[L(W+G)] (high precision) and the Monte Carlo mean of L(W+G) - L(W), each against
+        R. The factor 1 of eq 8 is sharp.
+        """,
 )
 #: False-failure budget 1e-6: the z-tests (nominal 1e-7 times the Edgeworth inflation) and the Monte Carlo
 #: near miss (:mod:`.monte_carlo_design`).

@@ -122,14 +122,11 @@ NOTES = (
 )
 
 lemma_2_3 = claim(
-    "lemma-2.3",
-    "PAC-Bayes bound: population loss <= empirical loss + average sharpness + norm and variance terms",
-    STATEMENT,
-    equations=("27",),
-    notes=NOTES,
-    section="2",
-    order=23,
+    "lemma-2.3", "PAC-Bayes bound: population loss <= empirical loss + average sharpness + norm and variance terms",
+    statement=STATEMENT,
+    section="2", order=23, equations=("27",),
     false_failure_budget=DEFAULT_FALSE_FAILURE_BUDGET,
+    notes=NOTES,
 )
 #: False-failure shares: the four sampling checks, the seven coverage tests, the near misses of the controls.
 ALPHA_SAMPLING = lemma_2_3.allocate("closed-forms-vs-sampling", 0.3)

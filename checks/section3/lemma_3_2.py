@@ -40,16 +40,19 @@ from .depths import depths_for_mode
 from .precise_evaluation import evaluate_at
 
 lemma_3_2 = claim(
-    "lemma-3.2",
-    "Balancing minimizes average sharpness and the Hessian trace",
-    "Over all diagonal factorizations W_L...W_1 = M, S_avg = R and tr Hess L = 2 sum_l ||prod_{k != l} W_k||_F^2 "
-    "attain their minima sum_h [(|m_h|^{2/L} + eta^2)^L - m_h^2] and 2L sum_h |m_h|^{2(L-1)/L} iff W_l^2 = W_{l+1}^2.",
-    notes="Corrected claim: the 'only if' for tr Hess L needs m_h != 0 (or L = 2). For L >= 3 and m_h = 0 the "
-          "minimum 0 is attained exactly when at least two layers vanish at h, e.g. W = (0, 0, 5) (trace 0, not "
-          "balanced). For R the statement holds as stated (m_h = 0: minimum eta^{2L} only at W_h = 0).",
-    section="3",
-    order=32,
+    "lemma-3.2", "Balancing minimizes average sharpness and the Hessian trace",
+    statement="""
+        Over all diagonal factorizations W_L...W_1 = M, S_avg = R and tr Hess L = 2 sum_l ||prod_{k != l} W_k||_F^2
+        attain their minima sum_h [(|m_h|^{2/L} + eta^2)^L - m_h^2] and 2L sum_h |m_h|^{2(L-1)/L} iff W_l^2 =
+        W_{l+1}^2.
+        """,
+    section="3", order=32,
     false_failure_budget=DETERMINISTIC,
+    notes="""
+        Corrected claim: the 'only if' for tr Hess L needs m_h != 0 (or L = 2). For L >= 3 and m_h = 0 the minimum 0
+        is attained exactly when at least two layers vanish at h, e.g. W = (0, 0, 5) (trace 0, not balanced). For R
+        the statement holds as stated (m_h = 0: minimum eta^{2L} only at W_h = 0).
+        """,
 )
 
 

@@ -42,22 +42,24 @@ from .depths import depths_for_mode
 from .precise_evaluation import evaluate_at, rational_to_mpf
 
 lemma_F_1 = claim(
-    "lemma-F.1",
-    "Fixed-endpoint secant scheme for the shrinkage factors",
-    "For phi C^2, strictly increasing and strictly convex on [a, b] with phi(a) < 0 < phi(b), the iteration "
-    "x_{k+1} = x_k - phi(x_k)(b - x_k)/(phi(b) - phi(x_k)), x_0 = a, increases monotonically to the unique root; "
-    "applied to f(lambda) = lambda^2 - lambda^{(L-2)/(L-1)} + eta^2|w*|^{-2/L} on [lambda_c, 1] and to f(-x) on "
-    "[-lambda_c, 0] it approximates both nonzero shrinkage factors to any precision. Appendix F (reconstructed): "
-    "both nonzero factors lie in [c^{(L-1)/(L-2)}, sqrt(1 - c)], c = eta^2 |w*|^{-2/L}, with f > 0 at both ends, "
-    "and the scheme on [lambda_c, sqrt(1-c)] and on f(-x) over [-lambda_c, -c^{(L-1)/(L-2)}] converges too.",
-    notes="f is strictly convex on (0, oo) (f'' = 2 + (L-2)/(L-1)^2 lambda^{(L-2)/(L-1) - 2}), minimal at "
-          "lambda_c = ((L-2)/(2(L-1)))^{(L-1)/L}. Convergence is linear; observed contraction factors are reported. "
-          "The bracket of Appendix F was lost in extraction; the version verified is reconstructed from the "
-          "appendix's prose (both roots satisfy two inequalities that make f non-negative at the interval ends): "
-          "a root has lambda^p - c = lambda^2 > 0 and 1 - c - lambda^2 = 1 - lambda^p > 0, p = (L-2)/(L-1).",
-    section="F",
-    order=31.5,
+    "lemma-F.1", "Fixed-endpoint secant scheme for the shrinkage factors",
+    statement="""
+        For phi C^2, strictly increasing and strictly convex on [a, b] with phi(a) < 0 < phi(b), the iteration x_{k+1}
+        = x_k - phi(x_k)(b - x_k)/(phi(b) - phi(x_k)), x_0 = a, increases monotonically to the unique root; applied to
+        f(lambda) = lambda^2 - lambda^{(L-2)/(L-1)} + eta^2|w*|^{-2/L} on [lambda_c, 1] and to f(-x) on [-lambda_c, 0]
+        it approximates both nonzero shrinkage factors to any precision. Appendix F (reconstructed): both nonzero
+        factors lie in [c^{(L-1)/(L-2)}, sqrt(1 - c)], c = eta^2 |w*|^{-2/L}, with f > 0 at both ends, and the scheme
+        on [lambda_c, sqrt(1-c)] and on f(-x) over [-lambda_c, -c^{(L-1)/(L-2)}] converges too.
+        """,
+    section="F", order=31.5,
     false_failure_budget=DETERMINISTIC,
+    notes="""
+        f is strictly convex on (0, oo) (f'' = 2 + (L-2)/(L-1)^2 lambda^{(L-2)/(L-1) - 2}), minimal at lambda_c =
+        ((L-2)/(2(L-1)))^{(L-1)/L}. Convergence is linear; observed contraction factors are reported. The bracket of
+        Appendix F was lost in extraction; the version verified is reconstructed from the appendix's prose (both roots
+        satisfy two inequalities that make f non-negative at the interval ends): a root has lambda^p - c = lambda^2 >
+        0 and 1 - c - lambda^2 = 1 - lambda^p > 0, p = (L-2)/(L-1).
+        """,
 )
 
 

@@ -35,19 +35,20 @@ from ..framework import DETERMINISTIC, Evidence, claim
 from .depths import depths_for_mode
 
 theorem_3_1a = claim(
-    "theorem-3.1a",
-    "Balancing at critical points of L_R",
-    "For every W: W_{l+1} grad_{W_{l+1}} L = W_l grad_{W_l} L (cyclic identity) and "
-    "grad_{W_{l+1}} R W_{l+1} - grad_{W_l} R W_l = 2 eta^2 prod_{k not in {l,l+1}}(W_k^2 + eta^2 I)(W_{l+1}^2 - W_l^2) "
-    "(eq 29); hence every critical point of L_R has W_l^2 = W_{l+1}^2. For general linear networks and any "
-    "differentiable R, critical points satisfy W_{l+1}^T grad_{l+1} R = grad_l R W_l^T (eq 28).",
-    equations=("28", "29"),
-    notes="Proven symbolically per coordinate for L = 2..8 (the model separates by coordinate); eq 28 for dense "
-          "2x2 layers, L = 2, 3, with R an undefined SymPy function. Numerically, an independent Newton search "
-          "finds only balanced critical points.",
-    section="3",
-    order=31.1,
+    "theorem-3.1a", "Balancing at critical points of L_R",
+    statement="""
+        For every W: W_{l+1} grad_{W_{l+1}} L = W_l grad_{W_l} L (cyclic identity) and grad_{W_{l+1}} R W_{l+1} -
+        grad_{W_l} R W_l = 2 eta^2 prod_{k not in {l,l+1}}(W_k^2 + eta^2 I)(W_{l+1}^2 - W_l^2) (eq 29); hence every
+        critical point of L_R has W_l^2 = W_{l+1}^2. For general linear networks and any differentiable R, critical
+        points satisfy W_{l+1}^T grad_{l+1} R = grad_l R W_l^T (eq 28).
+        """,
+    section="3", order=31.1, equations=("28", "29"),
     false_failure_budget=DETERMINISTIC,
+    notes="""
+        Proven symbolically per coordinate for L = 2..8 (the model separates by coordinate); eq 28 for dense 2x2
+        layers, L = 2, 3, with R an undefined SymPy function. Numerically, an independent Newton search finds only
+        balanced critical points.
+        """,
 )
 
 

@@ -48,27 +48,28 @@ from .shrinkage_candidates import (asymptotic_rate_check, exact_threshold, exact
                                    independent_roots, lambda_equation_check, threshold_candidate_check)
 
 theorem_3_1b = claim(
-    "theorem-3.1b",
-    "Shrinkage-thresholding at critical points",
-    "Every critical point has W_l = S_l Lambda |W*|^{1/L} (eq 13); each lambda_h is 0 or, with prod_l s_{l,h} = "
-    "sign(w*_h), a root in (0,1) of lambda^2 - lambda^{(L-2)/(L-1)} + eta^2 |w*_h|^{-2/L} = 0, equivalently "
-    "a = lambda |w*_h|^{1/L} is a positive root of P(a) = (a^2+eta^2)^{L-1} - |w*_h| a^{L-2} (at most two: "
-    "Descartes). Nonzero roots exist iff |w*_h| >= tau_L(eta) = eta^L (2(L-1))^{L-1} / (L^{L/2} (L-2)^{(L-2)/2}) "
-    "(eq 14), tau_2 = eta^2 (strict inequality for L = 2); at the threshold a double root at a^2 = (L-2) eta^2/L; "
-    "tau_L ~ 2^{L-1} eta^L as L -> oo.",
-    equations=("13", "14"),
-    notes="Derived from the critical-point equations (w_l d_l L_R = 2 a^2 P(a) at a balanced point); the threshold "
-          "is derived as min_a (a^2+eta^2)^{L-1}/a^{L-2} for symbolic L. Classification (beyond the paper): for "
-          "L >= 3 the zero point is a strict local minimum (Hessian 2 eta^{2(L-1)} I), the smaller root gives "
-          "saddles (one negative eigenvalue 2(a^2+eta^2)^{L-2}(L a^2 - (L-2) eta^2)), the larger root strict local "
-          "minima, the double root is degenerate; just above tau_L the nonzero minima are only local: they become "
-          "global only for |w*| > r_L tau_L with r_L = 1.0815 (L=3), 1.0983 (L=4), 1.0959 (L=5), 1.0877 (L=6), "
-          "1.0786 (L=7), 1.0700 (L=8) (numeric.critical_points.global_switch.global_switch_ratio; depends on L "
-          "only; checked by the ordering of L_R at r_L tau (1 -+ 1e-3)). "
-          "For L = 2 the zero point is a saddle above the threshold (eigenvalues 2 eta^2 +- 2|w*|).",
-    section="3",
-    order=31.2,
+    "theorem-3.1b", "Shrinkage-thresholding at critical points",
+    statement="""
+        Every critical point has W_l = S_l Lambda |W*|^{1/L} (eq 13); each lambda_h is 0 or, with prod_l s_{l,h} =
+        sign(w*_h), a root in (0,1) of lambda^2 - lambda^{(L-2)/(L-1)} + eta^2 |w*_h|^{-2/L} = 0, equivalently a =
+        lambda |w*_h|^{1/L} is a positive root of P(a) = (a^2+eta^2)^{L-1} - |w*_h| a^{L-2} (at most two: Descartes).
+        Nonzero roots exist iff |w*_h| >= tau_L(eta) = eta^L (2(L-1))^{L-1} / (L^{L/2} (L-2)^{(L-2)/2}) (eq 14), tau_2
+        = eta^2 (strict inequality for L = 2); at the threshold a double root at a^2 = (L-2) eta^2/L; tau_L ~ 2^{L-1}
+        eta^L as L -> oo.
+        """,
+    section="3", order=31.2, equations=("13", "14"),
     false_failure_budget=DETERMINISTIC,
+    notes="""
+        Derived from the critical-point equations (w_l d_l L_R = 2 a^2 P(a) at a balanced point); the threshold is
+        derived as min_a (a^2+eta^2)^{L-1}/a^{L-2} for symbolic L. Classification (beyond the paper): for L >= 3 the
+        zero point is a strict local minimum (Hessian 2 eta^{2(L-1)} I), the smaller root gives saddles (one negative
+        eigenvalue 2(a^2+eta^2)^{L-2}(L a^2 - (L-2) eta^2)), the larger root strict local minima, the double root is
+        degenerate; just above tau_L the nonzero minima are only local: they become global only for |w*| > r_L tau_L
+        with r_L = 1.0815 (L=3), 1.0983 (L=4), 1.0959 (L=5), 1.0877 (L=6), 1.0786 (L=7), 1.0700 (L=8)
+        (numeric.critical_points.global_switch.global_switch_ratio; depends on L only; checked by the ordering of L_R
+        at r_L tau (1 -+ 1e-3)). For L = 2 the zero point is a saddle above the threshold (eigenvalues 2 eta^2 +-
+        2|w*|).
+        """,
 )
 
 

@@ -40,16 +40,18 @@ from .depths import depths_for_mode
 from .precise_evaluation import rational_to_mpf
 
 theorem_3_1c = claim(
-    "theorem-3.1c",
-    "No zero loss at critical points",
-    "At every critical point of L_R, L(W) = sum_h (1 - lambda_h^L)^2 (w*_h)^2 (lambda_h = 0 where W_h = 0); "
-    "hence L(W) > 0 whenever W* != 0.",
-    notes="Derived by substituting eq 13 into the loss; lambda < 1 because P(|w*|^{1/L}) = (|w*|^{2/L}+eta^2)^{L-1} "
-          "- |w*|^{2(L-1)/L} > 0. Checked at critical points found by Newton's method from random starts "
-          "(independent of eq 13), against lambda from the certified roots of eq 13.",
-    section="3",
-    order=31.3,
+    "theorem-3.1c", "No zero loss at critical points",
+    statement="""
+        At every critical point of L_R, L(W) = sum_h (1 - lambda_h^L)^2 (w*_h)^2 (lambda_h = 0 where W_h = 0); hence
+        L(W) > 0 whenever W* != 0.
+        """,
+    section="3", order=31.3,
     false_failure_budget=DETERMINISTIC,
+    notes="""
+        Derived by substituting eq 13 into the loss; lambda < 1 because P(|w*|^{1/L}) = (|w*|^{2/L}+eta^2)^{L-1} -
+        |w*|^{2(L-1)/L} > 0. Checked at critical points found by Newton's method from random starts (independent of eq
+        13), against lambda from the certified roots of eq 13.
+        """,
 )
 
 #: Digits of the polished critical points and of the certified roots.

@@ -44,22 +44,21 @@ from .tolerances import FLOW_RTOL
 __all__ = ["gradient_flow_facts"]
 
 gradient_flow_facts = claim(
-    "gradient-flow-facts",
-    "Gradient flow of L_R: monotone, bounded, converges (eqs 15-17)",
-    "Along dW/dt = -grad L_R(W): d/dt L_R = -||grad L_R||^2 <= 0 (eq 15); "
-    "sum_l ||W_l(t)||_F^2 <= L_R(W(0)) / eta^{2(L-1)} (eq 16); "
-    "(1/t) int_0^t ||grad L_R||^2 ds = (L_R(W(0)) - L_R(W(t)))/t <= L_R(W(0))/t (eq 17); "
-    "W(t) converges to a critical point of L_R.",
-    equations=("12", "15", "16", "17"),
-    section="4.1",
-    order=40,
+    "gradient-flow-facts", "Gradient flow of L_R: monotone, bounded, converges (eqs 15-17)",
+    statement="""
+        Along dW/dt = -grad L_R(W): d/dt L_R = -||grad L_R||^2 <= 0 (eq 15); sum_l ||W_l(t)||_F^2 <= L_R(W(0)) /
+        eta^{2(L-1)} (eq 16); (1/t) int_0^t ||grad L_R||^2 ds = (L_R(W(0)) - L_R(W(t)))/t <= L_R(W(0))/t (eq 17); W(t)
+        converges to a critical point of L_R.
+        """,
+    section="4.1", order=40, equations=("12", "15", "16", "17"),
     false_failure_budget=DETERMINISTIC,
-    notes="Float64 flows (SciPy DOP853, rtol 1e-12) from random starts, L = 2..5, run until "
-          "||grad L_R|| <= 1e-9. Eq 17 is checked by an independent route: Gauss-Legendre quadrature of "
-          "||grad L_R||^2 (numeric.model) at the flow's points against the decrease of L_R, within the "
-          "quadrature's estimated error plus the solver's. The limit is matched to the enumerated critical "
-          "points (numeric.critical_points). Eq 16 is attained within 1% by a start with one large layer "
-          "and w* = 0 (included, so that a bound 5% smaller is rejected).",
+    notes="""
+        Float64 flows (SciPy DOP853, rtol 1e-12) from random starts, L = 2..5, run until ||grad L_R|| <= 1e-9. Eq 17
+        is checked by an independent route: Gauss-Legendre quadrature of ||grad L_R||^2 (numeric.model) at the flow's
+        points against the decrease of L_R, within the quadrature's estimated error plus the solver's. The limit is
+        matched to the enumerated critical points (numeric.critical_points). Eq 16 is attained within 1% by a start
+        with one large layer and w* = 0 (included, so that a bound 5% smaller is rejected).
+        """,
 )
 
 

@@ -50,20 +50,21 @@ from .appendix_c_functions import balanced_ratio, closed_form_hessian
 __all__ = ["lemma_c_1", "reading_constant", "proven_constant"]
 
 lemma_c_1 = claim(
-    "lemma-C.1",
-    "The Hessian of L_R is bounded by sqrt(L)(7 sqrt(L)+2) L_R / eta^2 (reading; holds, loose)",
-    "For all L >= 2, d, eta > 0, c > 0: sup over {L_R <= c} of ||Hess L_R||_op <= sqrt(L)(7 sqrt(L)+2) c / eta^2 "
-    "(reconstructed reading). Beyond the paper: the best constant C*(L) = sup ||Hess L_R|| eta^2 / L_R is attained "
-    "on balanced points; C*(2) = 1 + sqrt 2, C*(L) >= (2L-1)^2/(4(L-1)).",
-    equations=("38", "39", "40", "41", "42", "43", "44", "45"),
-    section="C.2",
-    order=42.1,
+    "lemma-C.1", "The Hessian of L_R is bounded by sqrt(L)(7 sqrt(L)+2) L_R / eta^2 (reading; holds, loose)",
+    statement="""
+        For all L >= 2, d, eta > 0, c > 0: sup over {L_R <= c} of ||Hess L_R||_op <= sqrt(L)(7 sqrt(L)+2) c / eta^2
+        (reconstructed reading). Beyond the paper: the best constant C*(L) = sup ||Hess L_R|| eta^2 / L_R is attained
+        on balanced points; C*(2) = 1 + sqrt 2, C*(L) >= (2L-1)^2/(4(L-1)).
+        """,
+    section="C.2", order=42.1, equations=("38", "39", "40", "41", "42", "43", "44", "45"),
     false_failure_budget=DETERMINISTIC,
-    notes="The constant is unreadable in the sources; the reading sqrt(L)(7 sqrt(L)+2) comes from seed 002's garbled "
-          "step bound and matches a reconstruction of eqs 38-45 (3L from Hess L, sqrt(L)(4 sqrt(L)+2) from Hess R). "
-          "It holds because it dominates the suite's proven constant 2 + (1+sqrt2)(L-1) (theorem-4.2), and is about "
-          "7x the best constant C*(L) ~ L found by adversarial search, which agrees with the two-variable maximum over "
-          "balanced points to 1e-9. The reading cannot be rejected by a 5-10% change, so the controls act at C*(L).",
+    notes="""
+        The constant is unreadable in the sources; the reading sqrt(L)(7 sqrt(L)+2) comes from seed 002's garbled step
+        bound and matches a reconstruction of eqs 38-45 (3L from Hess L, sqrt(L)(4 sqrt(L)+2) from Hess R). It holds
+        because it dominates the suite's proven constant 2 + (1+sqrt2)(L-1) (theorem-4.2), and is about 7x the best
+        constant C*(L) ~ L found by adversarial search, which agrees with the two-variable maximum over balanced
+        points to 1e-9. The reading cannot be rejected by a 5-10% change, so the controls act at C*(L).
+        """,
 )
 
 #: A bound this fraction of the best constant must fail at the searched points.

@@ -45,19 +45,20 @@ from .appendix_c_functions import evaluate_lemma_c2_left_side
 __all__ = ["lemma_c_2"]
 
 lemma_c_2 = claim(
-    "lemma-C.2",
-    "eta^{2(L-|S|)} ||prod_{l in S} W_l||^2 <= R(W) and the variants the proof uses (reconstructed)",
-    "For S a strict subset of the layers: eta^{2(L-|S|)} ||prod_{l in S} W_l||_F^2 <= R(W) and "
-    "eta^{2(L-|S|)} tr prod_{l in S}(W_l^2 + eta^2 I) <= R(W); for every S: eta^{2(L-|S|)} tr[prod_S (W_l^2 + "
-    "eta^2 I) - prod_S W_l^2] <= R(W) (eq 43); R may be replaced by L_R. The constant 1 is sharp.",
-    equations=("7", "40", "43"),
-    section="C.2",
-    order=42.2,
+    "lemma-C.2", "eta^{2(L-|S|)} ||prod_{l in S} W_l||^2 <= R(W) and the variants the proof uses (reconstructed)",
+    statement="""
+        For S a strict subset of the layers: eta^{2(L-|S|)} ||prod_{l in S} W_l||_F^2 <= R(W) and eta^{2(L-|S|)} tr
+        prod_{l in S}(W_l^2 + eta^2 I) <= R(W); for every S: eta^{2(L-|S|)} tr[prod_S (W_l^2 + eta^2 I) - prod_S
+        W_l^2] <= R(W) (eq 43); R may be replaced by L_R. The constant 1 is sharp.
+        """,
+    section="C.2", order=42.2, equations=("7", "40", "43"),
     false_failure_budget=DETERMINISTIC,
-    notes="The lemma's formulas are lost; reconstructed from its proof (expanding the product and comparing with "
-          "eq 7) and from its uses in eqs 40-45 and C.3 (products over k != l and k not in {l, l+1}, the shifted "
-          "product P_l, the difference of eq 43). Each gap R - lhs is exactly the sum of the unused terms of eq 7. "
-          "Tightness beyond the paper: the constant 1 is sharp for all three forms.",
+    notes="""
+        The lemma's formulas are lost; reconstructed from its proof (expanding the product and comparing with eq 7)
+        and from its uses in eqs 40-45 and C.3 (products over k != l and k not in {l, l+1}, the shifted product P_l,
+        the difference of eq 43). Each gap R - lhs is exactly the sum of the unused terms of eq 7. Tightness beyond
+        the paper: the constant 1 is sharp for all three forms.
+        """,
 )
 
 #: The controls make the inequality this factor too strong.

@@ -43,21 +43,20 @@ from .tolerances import FLOW_RTOL
 __all__ = ["theorem_4_1"]
 
 theorem_4_1 = claim(
-    "theorem-4.1",
-    "Balancing under the gradient flow at rate 4 eta^{2(L-1)}",
-    "d/dt (W_{l+1}^2 - W_l^2) = -4 eta^2 prod_{k not in {l,l+1}} (W_k^2 + eta^2 I)(W_{l+1}^2 - W_l^2) (eq 35), "
-    "hence ||W_{l+1}(t)^2 - W_l(t)^2||_F <= exp(-4 eta^{2(L-1)} t) ||W_{l+1}(0)^2 - W_l(0)^2||_F; "
-    "equality for L = 2; for L >= 3 equality when the other layers and w* are zero; "
-    "with eta = 0 (flow of L) the gaps are conserved.",
-    equations=("35", "36"),
-    section="4.1",
-    order=41,
+    "theorem-4.1", "Balancing under the gradient flow at rate 4 eta^{2(L-1)}",
+    statement="""
+        d/dt (W_{l+1}^2 - W_l^2) = -4 eta^2 prod_{k not in {l,l+1}} (W_k^2 + eta^2 I)(W_{l+1}^2 - W_l^2) (eq 35),
+        hence ||W_{l+1}(t)^2 - W_l(t)^2||_F <= exp(-4 eta^{2(L-1)} t) ||W_{l+1}(0)^2 - W_l(0)^2||_F; equality for L =
+        2; for L >= 3 equality when the other layers and w* are zero; with eta = 0 (flow of L) the gaps are conserved.
+        """,
+    section="4.1", order=41, equations=("35", "36"),
     false_failure_budget=DETERMINISTIC,
-    notes="Tightness beyond the paper's L = 2 statement: for L >= 3 the rate is attained exactly when "
-          "the layers other than l, l+1 and w* are zero (they then stay zero and "
-          "prod_{k not in {l,l+1}} (W_k^2+eta^2) = eta^{2(L-2)}). The L = 2 equality is checked in "
-          "mpmath (Taylor ODE solver at 16, 20 or 30 digits for --quick, default, --thorough, error "
-          "estimate from a solve at 22, 28 or 40 digits; tolerance 10^(4 - digits)).",
+    notes="""
+        Tightness beyond the paper's L = 2 statement: for L >= 3 the rate is attained exactly when the layers other
+        than l, l+1 and w* are zero (they then stay zero and prod_{k not in {l,l+1}} (W_k^2+eta^2) = eta^{2(L-2)}).
+        The L = 2 equality is checked in mpmath (Taylor ODE solver at 16, 20 or 30 digits for --quick, default,
+        --thorough, error estimate from a solve at 22, 28 or 40 digits; tolerance 10^(4 - digits)).
+        """,
 )
 
 #: The mpmath check allows a relative deviation of ``10^(MPMATH_DIGITS_LOST - digits)`` (L = 2) ...

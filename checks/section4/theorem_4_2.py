@@ -46,23 +46,22 @@ from .tolerances import DELTA
 __all__ = ["theorem_4_2"]
 
 theorem_4_2 = claim(
-    "theorem-4.2",
-    "GD on L_R converges for steps below 2(1-delta)/M (our bound M)",
-    "With M = (2 + (1+sqrt2)(L-1)) (L_R(W(0)) - (d-1) eta^{2L}) / eta^2 >= sup ||Hess L_R|| over "
-    "{L_R <= L_R(W(0))} and alpha_k <= 2(1-delta)/M: L_R(W(k)) - L_R(W(k+1)) >= delta alpha_k "
-    "||grad L_R(W(k))||^2 (eq 19) at every step, the iterates stay bounded and converge to a "
-    "critical point of L_R.",
-    equations=("18", "19", "20"),
-    section="4.2",
-    order=42,
+    "theorem-4.2", "GD on L_R converges for steps below 2(1-delta)/M (our bound M)",
+    statement="""
+        With M = (2 + (1+sqrt2)(L-1)) (L_R(W(0)) - (d-1) eta^{2L}) / eta^2 >= sup ||Hess L_R|| over {L_R <= L_R(W(0))}
+        and alpha_k <= 2(1-delta)/M: L_R(W(k)) - L_R(W(k+1)) >= delta alpha_k ||grad L_R(W(k))||^2 (eq 19) at every
+        step, the iterates stay bounded and converge to a critical point of L_R.
+        """,
+    section="4.2", order=42, equations=("18", "19", "20"),
     false_failure_budget=DETERMINISTIC,
-    notes="The paper's constant (Lemma C.1) is unreadable in the sources; we derive and prove our own: "
-          "H_aa = 2 Q_{-a} <= 2R/eta^2, |H_ab| <= (1+sqrt2)(r^2+R)/eta^2 per coordinate, then "
-          "Gershgorin (every step a polynomial identity or a non-negative-coefficient certificate, "
-          "derivations.dynamics.hessian_bound_proof). It is within a factor 1.83 = 2 sqrt2 - 1 of the "
-          "largest ratio found at L = 2 (W ~ 0, w* = (sqrt2 - 1) eta^2), where GD from a start along the top "
-          "eigenvector loses strong descent at 1.83 times the claimed step. The spec's plausible reading sqrt(L)(7 sqrt(L)+2) L_R/eta^2 "
-          "is larger than ours for every L >= 2, so it also holds (it is just looser).",
+    notes="""
+        The paper's constant (Lemma C.1) is unreadable in the sources; we derive and prove our own: H_aa = 2 Q_{-a} <=
+        2R/eta^2, |H_ab| <= (1+sqrt2)(r^2+R)/eta^2 per coordinate, then Gershgorin (every step a polynomial identity
+        or a non-negative-coefficient certificate, derivations.dynamics.hessian_bound_proof). It is within a factor
+        1.83 = 2 sqrt2 - 1 of the largest ratio found at L = 2 (W ~ 0, w* = (sqrt2 - 1) eta^2), where GD from a start
+        along the top eigenvector loses strong descent at 1.83 times the claimed step. The spec's plausible reading
+        sqrt(L)(7 sqrt(L)+2) L_R/eta^2 is larger than ours for every L >= 2, so it also holds (it is just looser).
+        """,
 )
 
 #: Twice the claimed step: above the breaking factor 2 sqrt2 - 1 = 1.83 of the near-tight starts (L = 2).

@@ -48,21 +48,21 @@ from .lemma_C_1 import proven_constant
 __all__ = ["theorem_4_2_rate"]
 
 theorem_4_2_rate = claim(
-    "theorem-4.2-rate",
-    "GD on L_R with a constant step under the bound: min_{j<k} ||grad L_R(W(j))||^2 <= L_R(W(0))/(delta alpha k)",
-    "For GD on L_R with constant alpha <= 2(1-delta)/M (M bounds ||Hess L_R|| on {L_R <= L_R(W(0))}): "
-    "min_{j<k} ||grad L_R(W(j))||^2 <= L_R(W(0)) / (delta alpha k) for every k >= 1. The constant 1 is sharp for "
-    "runs satisfying eq 19; under the step bound the ratio at k = 1 is at most 2 delta(1-delta) L / K.",
-    equations=("17", "19"),
-    section="4.2",
-    order=42.5,
+    "theorem-4.2-rate", "GD on L_R with a constant step under the bound: min_{j<k} ||grad L_R(W(j))||^2 <= L_R(W(0))/(delta alpha k)",
+    statement="""
+        For GD on L_R with constant alpha <= 2(1-delta)/M (M bounds ||Hess L_R|| on {L_R <= L_R(W(0))}): min_{j<k}
+        ||grad L_R(W(j))||^2 <= L_R(W(0)) / (delta alpha k) for every k >= 1. The constant 1 is sharp for runs
+        satisfying eq 19; under the step bound the ratio at k = 1 is at most 2 delta(1-delta) L / K.
+        """,
+    section="4.2", order=42.5, equations=("17", "19"),
     false_failure_budget=DETERMINISTIC,
-    notes="Summing eq 19 gives the rate. Sharpness (beyond the paper): an axis run (w* = 0, one layer nonzero) "
-          "with alpha = 1/(2 eta^{2(L-1)}) makes eq 19 an equality and the k = 1 ratio A^2/(A^2+eta^2). Under "
-          "the step bound no run gets near: eta^2 ||grad L_R||^2 <= L L_R^2 (proven per coordinate) caps the "
-          "k = 1 ratio at 2 delta(1-delta) L/K; worst checked ratio over all k 0.227 (0.30 in exploratory runs with "
-          "delta = 0.99). The control 'right side "
-          "7% smaller' is therefore applied to the axis runs, where it fails.",
+    notes="""
+        Summing eq 19 gives the rate. Sharpness (beyond the paper): an axis run (w* = 0, one layer nonzero) with alpha
+        = 1/(2 eta^{2(L-1)}) makes eq 19 an equality and the k = 1 ratio A^2/(A^2+eta^2). Under the step bound no run
+        gets near: eta^2 ||grad L_R||^2 <= L L_R^2 (proven per coordinate) caps the k = 1 ratio at 2 delta(1-delta)
+        L/K; worst checked ratio over all k 0.227 (0.30 in exploratory runs with delta = 0.99). The control 'right
+        side 7% smaller' is therefore applied to the axis runs, where it fails.
+        """,
 )
 
 #: The control makes the right side this fraction of the claimed one.

@@ -52,24 +52,23 @@ from .tolerances import DELTA
 __all__ = ["theorem_4_3"]
 
 theorem_4_3 = claim(
-    "theorem-4.3",
-    "Balancing under GD: rate 1 - 4 alpha eta^{2(L-1)} + C alpha^2",
-    "D(k+1) = (I - 4 alpha_k eta^2 P_l(k)) D(k) + alpha_k^2 ((grad_{l+1} L_R)^2 - (grad_l L_R)^2) (eq 50), "
-    "and exactly D_h(k+1) = [(1 - 2 alpha eta^2 A_h)^2 - 4 alpha^2 s_h^2] D_h(k) per coordinate; "
-    "||D(k+1)||_F <= (1 - 4 alpha_k eta^{2(L-1)} + C alpha_k^2) ||D(k)||_F with "
-    "C = 4 max(c^2, c^2/2 + 2 max|w*|^2 c)/eta^4, c = L_R(W(0)), alpha_k <= 1/(4 eta^{2(L-1)}); "
-    "alpha_k = c0/(k+k0) gives ||D(k)|| ~ k^{-4 c0 eta^{2(L-1)}}.",
-    equations=("50", "51"),
-    section="4.2",
-    order=43,
+    "theorem-4.3", "Balancing under GD: rate 1 - 4 alpha eta^{2(L-1)} + C alpha^2",
+    statement="""
+        D(k+1) = (I - 4 alpha_k eta^2 P_l(k)) D(k) + alpha_k^2 ((grad_{l+1} L_R)^2 - (grad_l L_R)^2) (eq 50), and
+        exactly D_h(k+1) = [(1 - 2 alpha eta^2 A_h)^2 - 4 alpha^2 s_h^2] D_h(k) per coordinate; ||D(k+1)||_F <= (1 - 4
+        alpha_k eta^{2(L-1)} + C alpha_k^2) ||D(k)||_F with C = 4 max(c^2, c^2/2 + 2 max|w*|^2 c)/eta^4, c =
+        L_R(W(0)), alpha_k <= 1/(4 eta^{2(L-1)}); alpha_k = c0/(k+k0) gives ||D(k)|| ~ k^{-4 c0 eta^{2(L-1)}}.
+        """,
+    section="4.2", order=43, equations=("50", "51"),
     false_failure_budget=DETERMINISTIC,
-    notes="Beyond the paper: the alpha^2 term factors exactly, g_{l+1}^2 - g_l^2 = 4 D (eta^4 A^2 - s^2) "
-          "with A = prod_{k not in {l,l+1}}(w_k^2+eta^2) and s = A w_l w_{l+1} - w* prod_{k not in {l,l+1}} w_k, "
-          "so each coordinate's gap is multiplied by an explicit factor; the constant C is ours "
-          "(the paper's C is a function of L, eta and the start that is not readable); it is nearly "
-          "attained for w* = 0, d = 1 and weights small against eta (ratio ~0.9997). The spec's "
-          "alpha_k = c0/(k+1) violates the step condition at k = 0 unless c0 <= alpha_max (GD then "
-          "can diverge); we use c0/(k+k0) with k0 = ceil(c0/alpha_max), same exponent.",
+    notes="""
+        Beyond the paper: the alpha^2 term factors exactly, g_{l+1}^2 - g_l^2 = 4 D (eta^4 A^2 - s^2) with A = prod_{k
+        not in {l,l+1}}(w_k^2+eta^2) and s = A w_l w_{l+1} - w* prod_{k not in {l,l+1}} w_k, so each coordinate's gap
+        is multiplied by an explicit factor; the constant C is ours (the paper's C is a function of L, eta and the
+        start that is not readable); it is nearly attained for w* = 0, d = 1 and weights small against eta (ratio
+        ~0.9997). The spec's alpha_k = c0/(k+1) violates the step condition at k = 0 unless c0 <= alpha_max (GD then
+        can diverge); we use c0/(k+k0) with k0 = ceil(c0/alpha_max), same exponent.
+        """,
 )
 
 #: Relative error allowed between a simulated gap step ``D(k+1)`` and ``m D(k)``.

@@ -54,25 +54,24 @@ from .ssam_runs import (ALPHA_SHARE, NOISE_LEVEL_TOLERANCE, TAIL_TOLERANCE, chec
 __all__ = ["theorem_4_4"]
 
 theorem_4_4 = claim(
-    "theorem-4.4",
-    "Projected S-SAM converges to the critical set (radius sqrt(L)||W*||/(2 eta^{L-1}))",
-    "<grad L_R(W), W> >= 2 eta^{2(L-1)} ||W||^2 + 2L ||pi||^2 - 2L ||w*|| ||pi|| > 0 on the sphere "
-    "||W|| = r for r > sqrt(L) ||w*|| / (2 eta^{L-1}) (eq 57); with Robbins-Monro steps the projected "
-    "S-SAM iterates (eq 22) approach the critical set of L_R and L_R(W(k)) converges; in mean one "
-    "S-SAM step is one GD step on L_R (eq 11).",
-    equations=("11", "21", "22", "57"),
-    section="4.3",
-    order=44,
+    "theorem-4.4", "Projected S-SAM converges to the critical set (radius sqrt(L)||W*||/(2 eta^{L-1}))",
+    statement="""
+        <grad L_R(W), W> >= 2 eta^{2(L-1)} ||W||^2 + 2L ||pi||^2 - 2L ||w*|| ||pi|| > 0 on the sphere ||W|| = r for r
+        > sqrt(L) ||w*|| / (2 eta^{L-1}) (eq 57); with Robbins-Monro steps the projected S-SAM iterates (eq 22)
+        approach the critical set of L_R and L_R(W(k)) converges; in mean one S-SAM step is one GD step on L_R (eq
+        11).
+        """,
+    section="4.3", order=44, equations=("11", "21", "22", "57"),
     false_failure_budget=DEFAULT_FALSE_FAILURE_BUDGET,
-    notes="Radius: re-derived as sqrt(L)||w*||/(2 eta^{L-1}) (the discriminant of eq 57 as a quadratic "
-          "in ||pi||); every critical point lies strictly inside it. The summary's "
-          "max{1, sqrt(L)/(2 eta^{L-1})}||w*|| is never smaller, hence also valid (conservative); "
-          "||w*|| alone would not contain every critical point (reported). For L = 2 the radius is exact. "
-          "Finite runs cannot show a limit: the S-SAM part checks the tail averages (Polyak-Ruppert) "
-          "of a harmonic schedule against the enumerated critical set, resolving the noise level to 5%; "
-          "eq 11 is checked along whole trajectories (mean per-step residual zero), which replaces the "
-          "one-step test at a separate eta = 0.8 and the mean-trajectory tracking test (whose O(alpha) "
-          "bias hid a 10% error in eta).",
+    notes="""
+        Radius: re-derived as sqrt(L)||w*||/(2 eta^{L-1}) (the discriminant of eq 57 as a quadratic in ||pi||); every
+        critical point lies strictly inside it. The summary's max{1, sqrt(L)/(2 eta^{L-1})}||w*|| is never smaller,
+        hence also valid (conservative); ||w*|| alone would not contain every critical point (reported). For L = 2 the
+        radius is exact. Finite runs cannot show a limit: the S-SAM part checks the tail averages (Polyak-Ruppert) of
+        a harmonic schedule against the enumerated critical set, resolving the noise level to 5%; eq 11 is checked
+        along whole trajectories (mean per-step residual zero), which replaces the one-step test at a separate eta =
+        0.8 and the mean-trajectory tracking test (whose O(alpha) bias hid a 10% error in eta).
+        """,
 )
 
 #: False-failure budget 1e-6, 1/6 per Student-t or binomial test (:mod:`.ssam_runs`): four on the projected runs,
