@@ -44,24 +44,9 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Callable
 
-__all__ = [
-    "Evidence",
-    "Claim",
-    "RunContext",
-    "ClaimResult",
-    "claim",
-    "method",
-    "registry",
-    "load_claims",
-    "get_claim",
-    "run_claim",
-    "METHOD_KINDS",
-    "to_jsonable",
-    "FalseFailureBudget",
-    "false_failure_summary",
-    "DEFAULT_FALSE_FAILURE_BUDGET",
-    "DETERMINISTIC",
-]
+__all__ = ["Evidence", "Claim", "RunContext", "ClaimResult", "claim", "method", "registry", "load_claims",
+           "get_claim", "run_claim", "METHOD_KINDS", "to_jsonable", "FalseFailureBudget", "false_failure_summary",
+           "DEFAULT_FALSE_FAILURE_BUDGET", "DETERMINISTIC"]
 
 #: The family-wise false-failure probability a claim may spend by default (``claim(..., false_failure_budget=)``).
 DEFAULT_FALSE_FAILURE_BUDGET = 1e-6
@@ -105,6 +90,11 @@ class RunContext:
         if self.thorough and thorough is not None:
             return thorough
         return default
+
+    def depths(self, deepest: int, quick: int, thorough: int | None = None) -> range:
+        """The depths ``L = 2..deepest`` a check covers (``2..quick`` in a quick run, ``2..thorough`` in a
+        thorough one when given)."""
+        return range(2, self.size(deepest, quick=quick, thorough=thorough) + 1)
 
     def seed_for(self, salt: str) -> int:
         """A reproducible seed for one method, derived from the base seed and a label."""

@@ -29,16 +29,9 @@ from scipy.optimize import minimize
 
 from .validation import check_int, check_positive
 
-__all__ = [
-    "kronecker_pair_sum",
-    "kronecker_square_sum",
-    "commutation_matrix",
-    "symmetric_skew_bases",
-    "SymmetricSkewEigensystem",
-    "symmetric_skew_eigensystem",
-    "psd_top_certificate",
-    "psd_generalized_rayleigh",
-]
+__all__ = ["kronecker_pair_sum", "kronecker_square_sum", "commutation_matrix", "symmetric_skew_bases",
+           "SymmetricSkewEigensystem", "symmetric_skew_eigensystem", "psd_top_certificate",
+           "psd_generalized_rayleigh"]
 
 
 def _stack(matrices, name):

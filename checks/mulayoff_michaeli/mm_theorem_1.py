@@ -48,6 +48,7 @@ from ..framework import DEFAULT_FALSE_FAILURE_BUDGET, Evidence, claim
 from ..stats import median_of_means_interval
 from ..stats.median_of_means import deviation_probability
 from .instances import regular_minimum
+from .relative_errors import rows_within_tolerance
 
 __all__ = ["mm_theorem_1"]
 
@@ -130,15 +131,13 @@ def exact_batch_averages(ctx):
 def check_boundary_search(candidate, prob, batches=(1, 2, 6), rtol=RELATIVE_TOLERANCE):
     """``candidate(prob) -> alpha``: the boundary where the mean map ``E[I - alpha H_b]`` stops being
     stable (spectral radius <= 1, by bisection) must equal it within ``rtol``, for every batch size."""
-    rows, ok = [], True
+    rows = []
     alpha = float(candidate(prob))
     for B in batches:
         found = linearized_sgd.stability_boundary(
             lambda a: linearized_sgd.log_spectral_radius(linearized_sgd.mean_step_matrix(prob, B, a)) <= 1e-12)
-        error = abs(found / alpha - 1)
-        ok &= error <= rtol
-        rows.append({"B": B, "boundary_by_bisection": found, "candidate": alpha, "relative_error": error})
-    return bool(ok), {"rows": rows, "tolerance": rtol}
+        rows.append({"B": B, "boundary_by_bisection": found, "candidate": alpha, "relative_error": abs(found / alpha - 1)})
+    return rows_within_tolerance(rows, rtol)
 
 
 @mm_theorem_1.method("high-precision", "boundary found by bisection = 2/lambda_max(H)")

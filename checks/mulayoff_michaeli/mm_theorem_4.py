@@ -52,6 +52,7 @@ from ..framework import DEFAULT_FALSE_FAILURE_BUDGET, Evidence, RunContext, clai
 from ..stats import median_of_means_interval
 from ..stats.median_of_means import failure_probability, miss_probability
 from .instances import regular_minimum
+from .relative_errors import rows_within_tolerance
 
 __all__ = ["mm_theorem_4"]
 
@@ -111,7 +112,7 @@ def noise_moment_symbolic(ctx):
 def check_recursion_against_enumeration(p_candidate, prob, grads, theta0, alphas, batches, steps=25, rtol=1e-12):
     """The recursion built with mixture weight ``p_candidate(n, B)`` against the exact moments by enumeration of
     all batches (mean and second moment after ``steps`` steps), relative error ``<= rtol``."""
-    d, rows, ok = prob.d, [], True
+    d, rows = prob.d, []
     for B in batches:
         for alpha in alphas:
             Z = lsgd.regular_transition_matrix(prob, grads, B, alpha, p=p_candidate(prob.n, B))
@@ -120,9 +121,8 @@ def check_recursion_against_enumeration(p_candidate, prob, grads, theta0, alphas
             S_exact = exact[2].reshape(d + 1, d + 1)[:d, :d]
             error = max(float(np.abs(_second_moment(z, d) - S_exact).max() / np.abs(S_exact).max()),
                         float(np.abs(z[:d] - exact[1][:d]).max() / max(np.abs(exact[1][:d]).max(), 1e-300)))
-            ok &= error <= rtol
             rows.append({"B": B, "alpha": alpha, "steps": steps, "relative_error": error})
-    return bool(ok), {"rows": rows, "tolerance": rtol}
+    return rows_within_tolerance(rows, rtol)
 
 
 @mm_theorem_4.method("high-precision", "recursion with the extra noise term = exact enumeration")

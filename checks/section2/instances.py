@@ -22,7 +22,7 @@ LEMMA_2_2_WEIGHTS = LEMMA_2_1_WEIGHTS[:3].copy()
 
 def symbolic_proof_depths(ctx):
     """Depths ``L`` of the symbolic proofs: 2..4 with ``--quick``, else 2..8."""
-    return range(2, 5) if ctx.quick else range(2, 9)
+    return ctx.depths(8, quick=4)
 
 
 def random_network_point(rng, L, d):

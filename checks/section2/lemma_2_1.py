@@ -39,7 +39,6 @@ from functools import lru_cache
 
 import numpy as np
 import sympy as sp
-from scipy.stats import norm
 
 from derivations.marginalized import (network_symbols, noisy_gradient, noisy_gradient_closed_form,
                                       noisy_gradient_closed_form_xx, prove_identity)
@@ -48,11 +47,10 @@ from numeric.noisy import noisy_gradient_moments, noisy_gradients, noisy_gradien
 
 from ..controls import boundary_control_evidence
 from ..framework import DEFAULT_FALSE_FAILURE_BUDGET, Evidence, RunContext, claim
-from ..stats import DEFAULT_POWER, assert_means_equal, z_critical
+from ..stats import assert_means_equal, z_critical
+from . import monte_carlo_design as design
 from .instances import (LEMMA_2_1_WEIGHTS, MONTE_CARLO_TARGET, bounded_whitened_data, random_network_point,
                         symbolic_proof_depths)
-from .monte_carlo_design import (MAX_INFLATION, MONTE_CARLO_SHARE, NEAR_MISS_SHARE, NOMINAL_ALPHA, PILOT_DRAWS,
-                                 edgeworth_inflation, miss_probability, pilot_tails, shift_in_standard_errors)
 from .precision import DIGITS, FLOAT64_RTOL, max_relative_error
 
 __all__ = ["lemma_2_1", "WRONG_GRADIENTS"]
@@ -73,8 +71,7 @@ lemma_2_1 = claim(
 )
 #: False-failure budget 1e-6: the z-tests (nominal 1e-7 times the Edgeworth inflation) and the Monte Carlo
 #: near miss (:mod:`.monte_carlo_design`).
-lemma_2_1.allocate("monte-carlo", MONTE_CARLO_SHARE)
-lemma_2_1.allocate("near-misses", NEAR_MISS_SHARE)
+design.allocate_shares(lemma_2_1)
 
 
 # ----------------------------------------------------------------------------- symbolic
@@ -154,7 +151,7 @@ def _simulated_gradients(seed, quick, thorough):
     for eta in MONTE_CARLO_ETAS:
         moments[eta] = noisy_gradient_moments(LEMMA_2_1_WEIGHTS, X, Y, eta, m,
                                               seed=ctx.seed_for(f"lemma-2.1/mc/draws/{eta}"))
-        tails[eta] = pilot_tails(noisy_gradients(LEMMA_2_1_WEIGHTS, X, Y, eta, PILOT_DRAWS,
+        tails[eta] = design.pilot_tails(noisy_gradients(LEMMA_2_1_WEIGHTS, X, Y, eta, design.PILOT_DRAWS,
                                                  seed=ctx.seed_for(f"lemma-2.1/mc/pilot/{eta}")))
     return X, Y, m, moments, tails
 
@@ -169,8 +166,8 @@ def expected_mean_gradient(eta, X, Y, noise_scale=1.0):
 def _check_mean_gradient(eta, claimed, ctx):
     """z-test of the simulated mean gradient at noise level ``eta`` against ``claimed`` (level NOMINAL_ALPHA / 2)."""
     X, Y, m, moments, tails = _simulated_gradients(ctx.seed, ctx.quick, ctx.thorough)
-    passed, detail = assert_means_equal(moments[eta], claimed, alpha=NOMINAL_ALPHA / len(MONTE_CARLO_ETAS))
-    inflation = edgeworth_inflation(tails[eta]["skewness_max"], tails[eta]["excess_kurtosis_max"], m,
+    passed, detail = assert_means_equal(moments[eta], claimed, alpha=design.NOMINAL_ALPHA / len(MONTE_CARLO_ETAS))
+    inflation = design.edgeworth_inflation(tails[eta]["skewness_max"], tails[eta]["excess_kurtosis_max"], m,
                                     detail["z_critical"])
     detail.update({"setting": {"L": 4, "d": 3, "eta": eta, "n_data": int(X.shape[0]), "data": "Hadamard, +-1"},
                    "tails": tails[eta], "edgeworth_inflation": inflation})
@@ -182,11 +179,11 @@ def _gradient_means_monte_carlo(ctx):
     X, Y, m, _, _ = _simulated_gradients(ctx.seed, ctx.quick, ctx.thorough)
     tests = {f"eta={eta}": _check_mean_gradient(eta, expected_mean_gradient(eta, X, Y), ctx) for eta in MONTE_CARLO_ETAS}
     inflation = max(t[1]["edgeworth_inflation"] for t in tests.values())
-    passed = all(t[0] for t in tests.values()) and inflation <= MAX_INFLATION
+    passed = all(t[0] for t in tests.values()) and inflation <= design.MAX_INFLATION
     return Evidence("monte-carlo", passed, {
         "tests": {k: v[1] for k, v in tests.items()}, "samples": m, "z_max": max(t[1]["z_max"] for t in tests.values()),
-        "nominal_alpha": NOMINAL_ALPHA, "edgeworth_inflation": inflation,
-        "false_failure_probability": NOMINAL_ALPHA * inflation, "budget_share": "monte-carlo",
+        "nominal_alpha": design.NOMINAL_ALPHA, "edgeworth_inflation": inflation,
+        "false_failure_probability": design.NOMINAL_ALPHA * inflation, "budget_share": "monte-carlo",
         "expected": {"eta=0.0": "numeric.model.grad_loss", "eta=0.4": "numeric.noisy.quadrature_mean_noisy_gradient"}})
 
 
@@ -239,23 +236,18 @@ def _monte_carlo_controls(ctx):
              (f"eta = {eta}: noise level {1 + off:g} eta in the expectation", eta,
               expected_mean_gradient(eta, X, Y, 1 + off), f"eta x {1 + off:g}"),
              (f"eta = {eta}: mean claimed grad L (regularizer ignored)", eta, truth[0.0], "R dropped")]
-    variants, misses = [], []
+    variants = []
     for name, at_eta, claimed, distance in wrong:
         ok, detail = _check_mean_gradient(at_eta, claimed, ctx)
-        shift = shift_in_standard_errors(moments[at_eta], truth[at_eta], claimed)
-        misses.append(miss_probability(shift, detail["z_critical"]))
-        variants.append({"name": "MC: " + name, "rejected": not ok, "z_max": detail["z_max"],
-                         "shift_in_standard_errors": shift, "distance_from_boundary": distance,
-                         "miss_probability": misses[-1]})
-    zc = z_critical(NOMINAL_ALPHA / len(MONTE_CARLO_ETAS), truth[eta].size)
-    near_shift = 0.02 * (zc + float(norm.isf(1 - DEFAULT_POWER)))
+        variants.append(design.wrong_mean_control(name, ok, moments[at_eta], truth[at_eta], claimed,
+                                                  detail["z_critical"], detail["z_max"], distance))
+    zc = z_critical(design.NOMINAL_ALPHA / len(MONTE_CARLO_ETAS), truth[eta].size)
+    near_shift = design.near_miss_shift(zc)
     claimed = truth[eta] + near_shift * moments[eta].standard_error
     ok, detail = _check_mean_gradient(eta, claimed, ctx)
     inflation = _check_mean_gradient(eta, truth[eta], ctx)[1]["edgeworth_inflation"]
-    failure = truth[eta].size * (1 - miss_probability(near_shift, zc)) * inflation
-    near = {"name": f"MC: eta = {eta}: expectation + 2 % of the detectable discrepancy in every entry", "passed": ok,
-            "shift_in_standard_errors": near_shift, "z_max": detail["z_max"], "failure_probability": failure,
-            "distance_from_boundary": "0.02 x detectable discrepancy", "edgeworth_inflation": inflation}
+    near = design.near_miss_record(f"eta = {eta}: expectation + 2 % of the detectable discrepancy in every entry", ok,
+                                   truth[eta].size, near_shift, zc, inflation, z_max=detail["z_max"])
     return variants, near
 
 

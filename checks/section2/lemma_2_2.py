@@ -44,7 +44,6 @@ from functools import lru_cache
 
 import numpy as np
 import sympy as sp
-from scipy.stats import norm
 
 from derivations.marginalized import (average_sharpness, average_sharpness_heat_series, coordinate_loss,
                                       coordinate_symbols, marginalized_loss, mean_noisy_gradient, prove_identity,
@@ -58,11 +57,10 @@ from numeric.noisy import (noisy_gradient_moments, noisy_gradients, noisy_loss_m
 
 from ..controls import boundary_control_evidence
 from ..framework import DEFAULT_FALSE_FAILURE_BUDGET, Evidence, RunContext, claim
-from ..stats import DEFAULT_POWER, assert_means_equal, z_critical
+from ..stats import assert_means_equal, z_critical
+from . import monte_carlo_design as design
 from .instances import (LEMMA_2_2_WEIGHTS, MONTE_CARLO_TARGET, bounded_whitened_data, random_network_point,
                         symbolic_proof_depths)
-from .monte_carlo_design import (MAX_INFLATION, MONTE_CARLO_SHARE, NEAR_MISS_SHARE, NOMINAL_ALPHA, PILOT_DRAWS,
-                                 edgeworth_inflation, miss_probability, pilot_tails, shift_in_standard_errors)
 from .precision import DIGITS, FLOAT64_RTOL, MP_RTOL, max_relative_error, mpmath_array
 
 __all__ = ["lemma_2_2", "WRONG_REGULARIZERS"]
@@ -86,8 +84,7 @@ lemma_2_2 = claim(
 )
 #: False-failure budget 1e-6: the z-tests (nominal 1e-7 times the Edgeworth inflation) and the Monte Carlo
 #: near miss (:mod:`.monte_carlo_design`).
-lemma_2_2.allocate("monte-carlo", MONTE_CARLO_SHARE)
-lemma_2_2.allocate("near-misses", NEAR_MISS_SHARE)
+design.allocate_shares(lemma_2_2)
 
 
 # ----------------------------------------------------------------------------- symbolic
@@ -216,9 +213,9 @@ def _simulated_means(seed, quick, thorough):
                SAMPLE_LOSS: sample_moments(sample_losses, m, seed=draws_seed + 1),
                GRADIENT: noisy_gradient_moments(W, X, Y, eta, m, seed=draws_seed + 2)}
     pilot = ctx.seed_for("lemma-2.2/mc/pilot")
-    tails = {SHARPNESS: pilot_tails(noisy_losses(W, wstar, eta, PILOT_DRAWS, seed=pilot)),
-             SAMPLE_LOSS: pilot_tails(noisy_sample_losses(W, X, Y, eta, PILOT_DRAWS, seed=pilot + 1)),
-             GRADIENT: pilot_tails(noisy_gradients(W, X, Y, eta, PILOT_DRAWS, seed=pilot + 2))}
+    tails = {SHARPNESS: design.pilot_tails(noisy_losses(W, wstar, eta, design.PILOT_DRAWS, seed=pilot)),
+             SAMPLE_LOSS: design.pilot_tails(noisy_sample_losses(W, X, Y, eta, design.PILOT_DRAWS, seed=pilot + 1)),
+             GRADIENT: design.pilot_tails(noisy_gradients(W, X, Y, eta, design.PILOT_DRAWS, seed=pilot + 2))}
     return m, draws_seed, moments, tails
 
 
@@ -236,17 +233,17 @@ def _check_noisy_means(ctx, claimed):
     The draws are simulated once per run context and shared by the claim and its negative controls.
     """
     m, draws_seed, moments, tails = _simulated_means(ctx.seed, ctx.quick, ctx.thorough)
-    tests = {k: assert_means_equal(moments[k], claimed[k], alpha=NOMINAL_ALPHA / len(moments)) for k in moments}
+    tests = {k: assert_means_equal(moments[k], claimed[k], alpha=design.NOMINAL_ALPHA / len(moments)) for k in moments}
     for k, (_, detail) in tests.items():
         detail["tails"] = tails[k]
-        detail["edgeworth_inflation"] = edgeworth_inflation(tails[k]["skewness_max"], tails[k]["excess_kurtosis_max"],
+        detail["edgeworth_inflation"] = design.edgeworth_inflation(tails[k]["skewness_max"], tails[k]["excess_kurtosis_max"],
                                                             m, detail["z_critical"])
     inflation = max(t[1]["edgeworth_inflation"] for t in tests.values())
     passed = all(t[0] for t in tests.values())
     detail = {"setting": {"L": 3, "d": 3, "eta": MONTE_CARLO_ETA, "n_data": 4, "data": "Hadamard, +-1"},
               "tests": {k: v[1] for k, v in tests.items()}, "samples": m, "seed": draws_seed,
-              "z_max": max(v[1]["z_max"] for v in tests.values()), "nominal_alpha": NOMINAL_ALPHA,
-              "edgeworth_inflation": inflation, "false_failure_probability": NOMINAL_ALPHA * inflation,
+              "z_max": max(v[1]["z_max"] for v in tests.values()), "nominal_alpha": design.NOMINAL_ALPHA,
+              "edgeworth_inflation": inflation, "false_failure_probability": design.NOMINAL_ALPHA * inflation,
               "budget_share": "monte-carlo"}
     return passed, detail
 
@@ -254,7 +251,7 @@ def _check_noisy_means(ctx, claimed):
 @lemma_2_2.method("monte-carlo", "simulated means = S_avg (eq 9), L_R, grad L_R")
 def _marginalized_loss_monte_carlo(ctx):
     passed, detail = _check_noisy_means(ctx, _expected_means())
-    return Evidence("monte-carlo", passed and detail["edgeworth_inflation"] <= MAX_INFLATION, detail)
+    return Evidence("monte-carlo", passed and detail["edgeworth_inflation"] <= design.MAX_INFLATION, detail)
 
 
 # ----------------------------------------------------------------------------- negative controls
@@ -299,23 +296,19 @@ def _monte_carlo_controls(ctx):
               f"eta x {1 + off:g}"),
              ("gradient claimed grad L (not grad L_R)", GRADIENT,
               model.grad_loss(LEMMA_2_2_WEIGHTS, MONTE_CARLO_TARGET), "R dropped")]
-    variants, misses = [], []
+    variants = []
     for name, test, value, distance in wrong:
         ok, detail = _check_noisy_means(ctx, {**truth, test: value})
-        shift = shift_in_standard_errors(moments[test], truth[test], value)
-        misses.append(miss_probability(shift, detail["tests"][test]["z_critical"]))
-        variants.append({"name": "MC: " + name, "rejected": not ok, "z_max": detail["tests"][test]["z_max"],
-                         "shift_in_standard_errors": shift, "miss_probability": misses[-1],
-                         "distance_from_boundary": distance})
-    zc = z_critical(NOMINAL_ALPHA / len(moments), 1)
-    near_shift = 0.02 * (zc + float(norm.isf(1 - DEFAULT_POWER)))
+        test_detail = detail["tests"][test]
+        variants.append(design.wrong_mean_control(name, ok, moments[test], truth[test], value,
+                                                  test_detail["z_critical"], test_detail["z_max"], distance))
+    zc = z_critical(design.NOMINAL_ALPHA / len(moments), 1)
+    near_shift = design.near_miss_shift(zc)
     near_value = truth[SHARPNESS] + near_shift * float(moments[SHARPNESS].standard_error)
     ok, detail = _check_noisy_means(ctx, {**truth, SHARPNESS: near_value})
     inflation = _check_noisy_means(ctx, truth)[1]["edgeworth_inflation"]
-    failure = (1 - miss_probability(near_shift, zc)) * inflation
-    near = {"name": "MC: S_avg claimed R + 2 % of the detectable discrepancy", "passed": ok,
-            "shift_in_standard_errors": near_shift, "failure_probability": failure,
-            "distance_from_boundary": "0.02 x detectable discrepancy", "edgeworth_inflation": inflation}
+    near = design.near_miss_record("S_avg claimed R + 2 % of the detectable discrepancy", ok, 1, near_shift, zc,
+                                   inflation)
     return variants, near
 
 

@@ -26,8 +26,11 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import kurtosis, norm, skew
 
+from ..stats import DEFAULT_POWER
+
 __all__ = ["NOMINAL_ALPHA", "PILOT_DRAWS", "MAX_INFLATION", "MONTE_CARLO_SHARE", "NEAR_MISS_SHARE", "pilot_tails",
-           "edgeworth_inflation", "miss_probability", "shift_in_standard_errors"]
+           "edgeworth_inflation", "miss_probability", "shift_in_standard_errors", "allocate_shares",
+           "wrong_mean_control", "near_miss_shift", "near_miss_record"]
 
 #: The nominal level of a claim's positive z-tests (all of them together).
 NOMINAL_ALPHA = 1e-7
@@ -35,6 +38,8 @@ NOMINAL_ALPHA = 1e-7
 PILOT_DRAWS = 20_000
 #: The fractions of the claim's budget 1e-6 spent by its z-tests and by its Monte Carlo near miss.
 MONTE_CARLO_SHARE, NEAR_MISS_SHARE = 0.5, 0.5
+#: The near miss's distance from the truth, as a fraction of the detectable discrepancy.
+NEAR_MISS_FRACTION = 0.02
 #: Largest Edgeworth inflation of the nominal level that the design accepts (the share covers 5e-7).
 MAX_INFLATION = 5.0
 
@@ -63,3 +68,33 @@ def shift_in_standard_errors(moments, expected, claimed) -> float:
     se = np.atleast_1d(moments.standard_error)
     difference = np.atleast_1d(np.asarray(claimed, dtype=float) - np.asarray(expected, dtype=float))
     return float(np.max(np.abs(difference) / se))
+
+
+def allocate_shares(claim) -> None:
+    """Reserve this design's two shares (``monte-carlo``, ``near-misses``) in ``claim``'s budget."""
+    claim.allocate("monte-carlo", MONTE_CARLO_SHARE)
+    claim.allocate("near-misses", NEAR_MISS_SHARE)
+
+
+def wrong_mean_control(name, passed, moments, expected, claimed, z_critical, z_max, distance) -> dict:
+    """The record of a wrong mean ``claimed`` (the truth is ``expected``) run through the z-tests: whether they
+    rejected it, its shift in standard errors and the probability that it escapes (:func:`miss_probability`)."""
+    shift = shift_in_standard_errors(moments, expected, claimed)
+    return {"name": "MC: " + name, "rejected": not passed, "z_max": z_max, "shift_in_standard_errors": shift,
+            "distance_from_boundary": distance, "miss_probability": miss_probability(shift, z_critical)}
+
+
+def near_miss_shift(z_critical: float) -> float:
+    """The near miss's shift in standard errors: :data:`NEAR_MISS_FRACTION` of the detectable discrepancy
+    (``z_critical + z_power`` standard errors at :data:`checks.stats.DEFAULT_POWER`)."""
+    return NEAR_MISS_FRACTION * (z_critical + float(norm.isf(1 - DEFAULT_POWER)))
+
+
+def near_miss_record(name: str, passed: bool, entries: int, shift: float, z_critical: float, inflation: float,
+                     **extra) -> dict:
+    """The record of a near miss ``shift`` standard errors off in ``entries`` entries: whether it passed and its
+    failure probability (union over the entries of ``1 - miss``, times the Edgeworth ``inflation`` of the tails)."""
+    failure = entries * (1 - miss_probability(shift, z_critical)) * inflation
+    return {"name": "MC: " + name, "passed": passed, "shift_in_standard_errors": shift, **extra,
+            "failure_probability": failure, "distance_from_boundary": f"{NEAR_MISS_FRACTION:g} x detectable discrepancy",
+            "edgeworth_inflation": inflation}

@@ -64,7 +64,7 @@ gradient_flow_facts = claim(
 
 @gradient_flow_facts.method("symbolic", "gradient closed form and eq 8")
 def gradient_closed_form_symbolic(ctx):
-    depths = range(2, 5) if ctx.quick else range(2, 6)
+    depths = ctx.depths(5, quick=4)
     gradient_proven = {L: prove_identity(gradient(L), gradient_closed_form(L)) for L in depths}
     weight_decay_gap_nonnegative = {L: weight_decay_gap(L)[1] for L in depths}
     return Evidence("symbolic", all(gradient_proven.values()) and all(weight_decay_gap_nonnegative.values()), {

@@ -69,16 +69,16 @@ MPMATH_CONTROL_OFFSET = 1e-9
 CONSERVED_TOL = 1e-8
 
 
+def _balancing_ode_proven(L: int) -> bool:
+    """Eq 35 as a polynomial identity and eq 36's floor as a polynomial with non-negative coefficients, every l."""
+    s = coordinate_symbols(L)
+    return all(prove_identity(flow_balancing_derivative(L, l), balancing_ode_rhs(L, l))
+               and is_nonnegative_polynomial(balancing_rate_floor_gap(L, l), [*s.w, s.eta]) for l in range(1, L))
+
+
 @theorem_4_1.method("symbolic", "eq 35 and eq 36")
 def balancing_ode_symbolic(ctx):
-    depths = range(2, 5) if ctx.quick else range(2, 7)
-    proven = {}
-    for L in depths:
-        s = coordinate_symbols(L)
-        proven[str(L)] = all(
-            prove_identity(flow_balancing_derivative(L, l), balancing_ode_rhs(L, l))
-            and is_nonnegative_polynomial(balancing_rate_floor_gap(L, l), [*s.w, s.eta])
-            for l in range(1, L))
+    proven = {str(L): _balancing_ode_proven(L) for L in ctx.depths(6, quick=4)}
     return Evidence("symbolic", all(proven.values()), {
         "eq35": "d/dt(w_{l+1}^2 - w_l^2) == -4 eta^2 Q_{-{l,l+1}} (w_{l+1}^2 - w_l^2), every l",
         "eq36": "Q_{-{l,l+1}} - eta^{2(L-2)} has non-negative coefficients on even monomials",

@@ -74,7 +74,7 @@ GRADIENT_TOLERANCE = 1e-9
 
 @theorem_4_2.method("symbolic", "proof steps of our Hessian bound")
 def hessian_bound_proof_symbolic(ctx):
-    depths = range(2, 4) if ctx.quick else range(2, 5)
+    depths = ctx.depths(4, quick=3)
     steps = {str(L): hessian_bound_proof(L) for L in depths}
     M, _ = hessian_bound()
     return Evidence("symbolic", all(all(v.values()) for v in steps.values()), {

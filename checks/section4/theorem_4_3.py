@@ -83,21 +83,23 @@ MAX_ROUNDING_ALLOWANCE = 1e-3
 SMALLEST_GAP = 1e-150
 
 
+def _balancing_recursion_proven(L: int) -> bool:
+    """Eq 50, the gradient-square difference, ``D' = m D`` and the proof steps of C, for every l."""
+    s = coordinate_symbols(L)
+    g = gradient(L)
+    ok = True
+    for l in range(1, L):
+        D = s.w[l] ** 2 - s.w[l - 1] ** 2
+        ok &= prove_identity(gd_balancing_next(L, l), gd_balancing_recursion(L, l))
+        ok &= prove_identity(g[l] ** 2 - g[l - 1] ** 2, gd_gradient_square_difference(L, l))
+        ok &= prove_identity(gd_balancing_next(L, l), gd_multiplier(L, l) * D)
+        ok &= all(contraction_constant_proof(L, l).values())
+    return bool(ok)
+
+
 @theorem_4_3.method("symbolic", "eq 50, exact factorization, constant C")
 def balancing_recursion_symbolic(ctx):
-    depths = range(2, 4) if ctx.quick else range(2, 5)
-    proven = {}
-    for L in depths:
-        s = coordinate_symbols(L)
-        g = gradient(L)
-        ok = True
-        for l in range(1, L):
-            D = s.w[l] ** 2 - s.w[l - 1] ** 2
-            ok &= prove_identity(gd_balancing_next(L, l), gd_balancing_recursion(L, l))
-            ok &= prove_identity(g[l] ** 2 - g[l - 1] ** 2, gd_gradient_square_difference(L, l))
-            ok &= prove_identity(gd_balancing_next(L, l), gd_multiplier(L, l) * D)
-            ok &= all(contraction_constant_proof(L, l).values())
-        proven[str(L)] = bool(ok)
+    proven = {str(L): _balancing_recursion_proven(L) for L in ctx.depths(4, quick=3)}
     combination = contraction_constant_combination_proof()
     return Evidence("symbolic", all(proven.values()) and all(combination.values()), {
         "identities": ["eq 50", "g_{l+1}^2 - g_l^2 = 4 D (eta^4 A^2 - s^2)", "D' = m D",

@@ -92,12 +92,9 @@ def _plug_in_miss(detail):
 
 @theorem_4_4.method("symbolic", "eq 57 and the radius from its discriminant")
 def inner_product_bound_symbolic(ctx):
-    depths = range(2, 5) if ctx.quick else range(2, 6)
-    eq57_proven = {}
-    for L in depths:
-        s = coordinate_symbols(L)
-        eq57_proven[str(L)] = is_nonnegative_polynomial(inner_product(L) - inner_product_lower_bound(L),
-                                                        [*s.w, s.eta])
+    eq57_proven = {str(L): is_nonnegative_polynomial(inner_product(L) - inner_product_lower_bound(L),
+                                                     [*coordinate_symbols(L).w, coordinate_symbols(L).eta])
+                   for L in ctx.depths(5, quick=4)}
     discriminant, radius_from_discriminant = radius_discriminant_condition()
     r, _ = projection_radius()
     radius_ok = sp.simplify(radius_from_discriminant - r) == 0

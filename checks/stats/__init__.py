@@ -43,36 +43,18 @@ from .normal import (DEFAULT_ALPHA, DEFAULT_POWER, assert_means_equal, assert_wi
                      studentized_tail, z_critical)
 
 __all__ = [
-    "DEFAULT_ALPHA",
-    "DEFAULT_POWER",
-    "z_critical",
-    "detectable_discrepancy",
-    "samples_needed",
-    "assert_means_equal",
-    "assert_within_tolerance",
-    "assert_proportion_at_least",
-    "upper_bound_design",
-    "miss_probability",
-    "rejection_probability",
-    "studentized_tail",
-    "assert_rate_at_most",
-    "rate_rejection_count",
-    "rate_miss_probability",
-    "proportion_pass_count",
-    "proportion_miss_probability",
-    "assert_bounded_means_equal",
-    "empirical_bernstein_halfwidth",
-    "bounded_miss_probability",
+    # normal.py: z-test / Student t with the sample variance
+    "DEFAULT_ALPHA", "DEFAULT_POWER", "z_critical", "detectable_discrepancy", "samples_needed", "assert_means_equal",
+    "assert_within_tolerance", "miss_probability", "rejection_probability", "studentized_tail",
+    # binomial.py: exact binomial (Clopper-Pearson) rates and proportions
+    "assert_rate_at_most", "rate_rejection_count", "rate_miss_probability", "assert_proportion_at_least",
+    "proportion_pass_count", "proportion_miss_probability", "upper_bound_design",
+    # bounded.py: empirical Bernstein for bounded draws
+    "assert_bounded_means_equal", "empirical_bernstein_halfwidth", "bounded_miss_probability",
     "halfwidth_exceedance_probability",
-    "ShapedMoments",
-    "sample_shaped_moments",
-    "shape_of",
-    "edgeworth_tail",
-    "studentized_critical_value",
-    "MedianOfMeansDesign",
-    "median_of_means_design",
-    "assert_mean_by_median_of_means",
-    "median_of_means_interval",
-    "median_of_means_miss_probability",
-    "median_of_means_failure_probability",
+    # edgeworth.py: the Edgeworth-corrected critical value of Student's t statistic
+    "ShapedMoments", "sample_shaped_moments", "shape_of", "edgeworth_tail", "studentized_critical_value",
+    # median_of_means.py: any law with a known (or bounded) variance
+    "MedianOfMeansDesign", "median_of_means_design", "assert_mean_by_median_of_means", "median_of_means_interval",
+    "median_of_means_miss_probability", "median_of_means_failure_probability",
 ]

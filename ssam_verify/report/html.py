@@ -12,16 +12,8 @@ import html
 from pathlib import Path
 
 from ..latex import text_to_markdown
-from .claims import (
-    claim_info,
-    evidence_anchor,
-    figure_anchor,
-    figures_of,
-    relative_path,
-    result_json,
-    summary_counts,
-    summary_rows,
-)
+from .claims import (claim_info, evidence_anchor, figure_anchor, figures_of, relative_path, result_json,
+                     summary_counts, summary_rows)
 from .mathtext import math_html
 from .values import evidence_tables
 

@@ -3,16 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .claims import (
-    claim_info,
-    evidence_anchor,
-    figure_anchor,
-    figures_of,
-    relative_path,
-    result_json,
-    summary_counts,
-    summary_rows,
-)
+from .claims import (claim_info, evidence_anchor, figure_anchor, figures_of, relative_path, result_json,
+                     summary_counts, summary_rows)
 from .values import evidence_tables
 
 __all__ = ["evidence_markdown", "report_markdown"]
