@@ -24,7 +24,8 @@ Evidence:
   numerically equals each subset's left side; the tight families' ratios have supremum 1;
 * **high-precision**: every subset, every form, Frobenius / operator / trace versions, ``R`` and ``L_R``,
   at sampled weights (``d = 3``, scales over three decades, random zero entries); a search for the
-  largest ``lhs / R`` over ``|w| <= 30 eta`` reaches at least 0.99 and never exceeds 1;
+  largest ``lhs / R`` over ``|w| <= 30 eta`` (an evolution strategy from random starts, each config's best
+  point refined by L-BFGS-B to convergence) reaches at least 0.99 and never exceeds 1;
 * **negative-control**: the inequality made 7 % too strong, ``eta^{0.95 * 2m}`` for ``eta^{2m}`` (at
   ``eta = 0.5``) and ``S`` = all layers must fail at the searched points; the claim itself passes there.
 """
@@ -33,6 +34,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
+from scipy.optimize import minimize
 
 from derivations.appendix_c import LEMMA_C2_KINDS, layer_subsets, lemma_c2_proof, lemma_c2_tight_ratio
 from numeric.dynamics.batched_model import batch_marginalized_loss
@@ -172,8 +174,24 @@ def _searched_points(seed, depths):
         for c, config in enumerate(configs):
             rows = np.flatnonzero(row_config == c)
             best = rows[int(np.argmax(result.values[rows]))]
-            found[(L,) + config] = to_weights(result.points[best:best + 1])
+            found[(L,) + config] = _polished(to_weights(result.points[best:best + 1]), *config)
     return found
+
+
+def _polished(W, kind, S):
+    """The search's best point refined to a stationary point of ``lhs / R`` on the box by L-BFGS-B in ``w``.
+
+    The evolution strategy alone stops where its step has shrunk, which on this ratio is not a maximum:
+    the curvature across the layers near 0 is ~1e5 times that along the large ones, so its isotropic
+    steps stall (quick seed 60: 0.9886 where the box allows 0.9978).  L-BFGS-B (curvature from the
+    gradients, bounds exact) must report convergence; the point is (1, L, 1) as before.
+    """
+    bound = BOX * SEARCH_ETA
+    result = minimize(lambda w: -float(_ratios(w[None, :, None], SEARCH_ETA, [S], kind)[0, 0]), W.ravel(),
+                      method="L-BFGS-B", bounds=[(-bound, bound)] * W.size)
+    if not result.success:
+        raise RuntimeError(f"lemma-C.2 search: L-BFGS-B did not converge for {kind} S={S}: {result.message}")
+    return result.x[None, :, None]
 
 
 @lemma_c_2.method("high-precision", "every subset and form at sampled weights; the searched maximum reaches 1")
