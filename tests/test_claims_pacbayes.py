@@ -212,3 +212,29 @@ def test_bound_formula_follows_the_derivation(monkeypatch):
                         + bound_symbols.M2 * bound_symbols.beta / bound_symbols.n)
     ok, det = pacbayes_bound_formula.check_bound_formula(numeric_bound.bound_terms, "lemma-2.3")
     assert not ok and det["max_relative_error"] > 1e-3
+
+
+def test_draw_shape_is_exact_and_matches_a_large_sample():
+    """The Edgeworth critical values use the draws' exact skewness and kurtosis: quick seed 72's sample kurtosis of
+    3 v^2 in the depth-3 case was 434 (exact 23.5) and the z-test refused to run."""
+    from numeric.pacbayes.draw_shape import student_scale_moments
+
+    shape = pacbayes_moment_cases.exact_draw_shape("diagonal-depth-3")
+    assert shape["mean"] == pytest.approx(pacbayes_moment_cases.closed_form_moments("diagonal-depth-3"), rel=1e-10)
+    rng = np.random.default_rng(3)
+    draws = np.concatenate([pacbayes_moment_cases.case_sampler("diagonal-depth-3")(rng, 200_000) for _ in range(2)])
+    assert shape["variance"] == pytest.approx(draws.var(axis=0), rel=0.05)
+    assert shape["excess_kurtosis"][1] == pytest.approx(23.5, abs=0.1)
+    nu = 40.0  # E s = 1 and E s^2 = (nu - 2) / (nu - 4) for s = (nu - 2) / chi^2_nu
+    assert float(student_scale_moments(nu)[1]) == pytest.approx(1.0)
+    assert float(student_scale_moments(nu)[2]) == pytest.approx((nu - 2) / (nu - 4))
+    with pytest.raises(ValueError, match="nu must be > 16"):
+        student_scale_moments(12.0)
+
+
+def test_quick_seed_72_runs_its_z_tests():
+    result = run_claim(get_claim("lemma-2.3"), RunContext(seed=72, quick=True))
+    assert result.verdict == "pass"
+    evidence = next(e for e in result.evidence if e.name == "closed-form-diagonal-depth-3")
+    assert "433.8" in evidence.detail["shape_source"]  # the sample's kurtosis, no longer used for the test
+    assert evidence.detail["shape"]["excess_kurtosis"][1] == pytest.approx(23.5, abs=0.1)

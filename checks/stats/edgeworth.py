@@ -112,10 +112,13 @@ def studentized_critical_value(alpha: float, n: int, skewness=0.0, kurtosis=0.0,
 
 @dataclass
 class ShapedMoments(Moments):
-    """:class:`numeric.montecarlo.Moments` plus each entry's sample ``skewness`` and excess ``kurtosis``."""
+    """:class:`numeric.montecarlo.Moments` plus each entry's ``skewness`` and excess ``kurtosis`` (the sample's, or
+    the law's where known exactly; then the sample's are kept in ``sample_skewness`` and ``sample_kurtosis``)."""
 
     skewness: np.ndarray | None = None
     kurtosis: np.ndarray | None = None
+    sample_skewness: np.ndarray | None = None
+    sample_kurtosis: np.ndarray | None = None
 
 
 def shape_of(x, axis=0) -> tuple[np.ndarray, np.ndarray]:
