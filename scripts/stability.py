@@ -7,7 +7,8 @@
 Each (mode, seed) runs the claims in one worker process (``checks.runner.run_claims``, the code of
 ``ssam-verify run``); the workers share the machine's cores (``--workers``, default: the CPUs
 available).  Every failing or erroring claim is printed as soon as its seed finishes, with the
-evidence that failed; the end prints the counts and the total time.  Exit status 0 iff no failure.
+evidence that failed; a progress line per finished seed goes to stderr; the end prints the counts and the
+total time.  Exit status 0 iff no failure.
 A claim's declared false-failure probability is at most 1e-6, so any failure here is a bug (or a
 far smaller miracle): a verdict that flips with the seed.
 """
@@ -93,9 +94,12 @@ def main(argv=None) -> int:
     outcomes = []
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_init_worker) as pool:
         futures = [pool.submit(run_seed, mode, seed, ids) for mode, seed in jobs]
-        for future in as_completed(futures):
+        for done, future in enumerate(as_completed(futures), start=1):
             out = future.result()
             outcomes.append(out)
+            print(f"[{done}/{len(futures)}] {out['mode']} seed {out['seed']}: "
+                  f"{len(out['failures'])} failing of {out['claims']} claims, {out['seconds']:.0f} s", file=sys.stderr,
+                  flush=True)
             for failure in out["failures"]:
                 print(f"FAIL {out['mode']} seed {out['seed']}: {failure['claim']} ({failure['verdict']}): "
                       + "; ".join(failure["evidence"]), flush=True)
@@ -113,7 +117,9 @@ def main(argv=None) -> int:
     lines.append(f"total {seconds:.0f} s wall with {workers} workers")
     print("\n".join(lines))
     if args.markdown:
-        Path(args.markdown).write_text("\n".join(f"- {line}" for line in lines) + "\n")
+        from ssam_verify.output import atomic_write_text
+
+        atomic_write_text(Path(args.markdown), "\n".join(f"- {line}" for line in lines) + "\n")
     return 0 if all(not o["failures"] for o in outcomes) else 1
 
 
