@@ -170,3 +170,12 @@ def test_corollary_1_exponent_is_tested_on_the_bound_constant(seed, quick):
     per_depth = evidence.detail["findings"]["deviation_slopes_per_depth"]
     assert max(c["worst_deviation"] for c in per_depth if c["L"] == 2) > 0.03  # the instance the old test failed on
     assert evidence.detail["exponents"][0]["worst_deviation"] < 0.01
+
+
+def test_lemma_2_near_misses_record_their_own_distance():
+    """The near misses (each bound where the search attains it) record 1 - the attained ratio; a repeated dict key
+    used to overwrite it with the controls' "bound -10%"."""
+    result = run_claim(get_claim("mc-lemma-2"), RunContext(seed=0, quick=True))
+    control = next(e for e in result.evidence if e.method == "negative-control")
+    assert all(isinstance(n["distance_from_boundary"], float) and abs(n["distance_from_boundary"]) < 0.01
+               for n in control.detail["near_misses"])
