@@ -32,11 +32,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numpy.polynomial.hermite_e import hermegauss
 
 from .data import check_whitened
 from .dynamics import stochastic_descent
 from .model import products_excluding
+from .quadrature import gauss_hermite_grid
 from .validation import check_eta, check_int, check_positive, check_vector, check_weights
 
 __all__ = [
@@ -83,13 +83,8 @@ def _checked_problem(W, X, Y, eta):
 def _perturbed_weights(W, eta):
     """Gauss-Hermite tensor grid: perturbed weights ``W + eta z`` of shape (N, L, d) and weights (N,)."""
     L, d = W.shape
-    z, w = hermegauss(3)
-    w = w / w.sum()
-    grids = np.meshgrid(*([z] * (L * d)), indexing="ij")
-    weight_grids = np.meshgrid(*([w] * (L * d)), indexing="ij")
-    Z = np.stack([g.ravel() for g in grids], axis=-1).reshape(-1, L, d)
-    weights = np.prod(np.stack([g.ravel() for g in weight_grids], axis=-1), axis=-1)
-    return W[None] + eta * Z, weights
+    nodes, weights = gauss_hermite_grid(L * d, 3)
+    return W[None] + eta * nodes.reshape(-1, L, d), weights
 
 
 def _pair_products(Wt):

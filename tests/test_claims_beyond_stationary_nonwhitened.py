@@ -70,8 +70,8 @@ def test_stationary_fails_when_the_noise_covariance_is_wrong(monkeypatch):
 def test_stationary_fails_when_the_quadrature_is_not_exact(monkeypatch):
     """Two Gauss-Hermite nodes per weight are exact only to degree 3: the moments are wrong and must be caught."""
     import numeric.stationary as implementation
-    original = implementation.hermegauss
-    monkeypatch.setattr(implementation, "hermegauss", lambda n: original(2))
+    original = implementation.gauss_hermite_grid
+    monkeypatch.setattr(implementation, "gauss_hermite_grid", lambda variables, points: original(variables, 2))
     assert run_claim(get_claim("ssam-stationary"), QUICK).verdict == "fail"
 
 

@@ -112,17 +112,23 @@ def _as_floats(values):
     return np.array(values, dtype=float)
 
 
-def case_sampler(case: str):
-    """The conditional sampler of the Monte Carlo case ``case`` (:func:`numeric.pacbayes.conditional_loss_sampler`)."""
+def _numeric_case(case: str) -> tuple:
+    """``(dense, network, sigma, wstar, covariance, tau, inputs)`` of the Monte Carlo case ``case`` in floats:
+    ``network`` is the list of dense layers (``dense``) or the diagonal weights ``W``."""
     network, inputs = MC_CASES[case]
-    nu = float(MONTE_CARLO_STUDENT_NU)
     if network == "dense":
         weights, wstar, covariance = dense_closed_form_case()
-        return conditional_loss_sampler(dense_end_to_end([_as_floats(w) for w in weights], float(DENSE_SIGMA)),
-                                        _as_floats(wstar), _as_floats(covariance), float(DENSE_TAU), inputs, nu)
+        return (True, [_as_floats(w) for w in weights], float(DENSE_SIGMA), _as_floats(wstar), _as_floats(covariance),
+                float(DENSE_TAU), inputs)
     W, sigma, tau = DIAGONAL_MC_CASES[network]
-    return conditional_loss_sampler(diagonal_end_to_end(W, sigma), np.array(COMMON_WSTAR),
-                                    np.array(COMMON_INPUT_COVARIANCE), tau, inputs, nu)
+    return False, W, sigma, np.array(COMMON_WSTAR), np.array(COMMON_INPUT_COVARIANCE), tau, inputs
+
+
+def case_sampler(case: str):
+    """The conditional sampler of the Monte Carlo case ``case`` (:func:`numeric.pacbayes.conditional_loss_sampler`)."""
+    dense, network, sigma, wstar, covariance, tau, inputs = _numeric_case(case)
+    end_to_end = (dense_end_to_end if dense else diagonal_end_to_end)(network, sigma)
+    return conditional_loss_sampler(end_to_end, wstar, covariance, tau, inputs, float(MONTE_CARLO_STUDENT_NU))
 
 
 _DRAWS: dict = {}
@@ -155,15 +161,8 @@ def loss_moment_draws(ctx, case: str):
 def exact_draw_shape(case: str) -> dict:
     """The exact mean, variance, skewness and excess kurtosis of ``case``'s draws ``(v, 3 v^2)``
     (:func:`numeric.pacbayes.draw_shape.conditional_draw_shape`)."""
-    network, inputs = MC_CASES[case]
-    if network == "dense":
-        weights, wstar, covariance = dense_closed_form_case()
-        quadratic = dense_quadratic_moments([_as_floats(w) for w in weights], float(DENSE_SIGMA), _as_floats(wstar),
-                                            _as_floats(covariance))
-        tau = float(DENSE_TAU)
-    else:
-        W, sigma, tau = DIAGONAL_MC_CASES[network]
-        quadratic = diagonal_quadratic_moments(W, sigma, np.array(COMMON_WSTAR), np.array(COMMON_INPUT_COVARIANCE))
+    dense, network, sigma, wstar, covariance, tau, inputs = _numeric_case(case)
+    quadratic = (dense_quadratic_moments if dense else diagonal_quadratic_moments)(network, sigma, wstar, covariance)
     return conditional_draw_shape(quadratic, tau, inputs, float(MONTE_CARLO_STUDENT_NU))
 
 

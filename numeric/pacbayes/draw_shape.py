@@ -20,12 +20,12 @@ The moments are combined in mpmath (40 digits), so the central moments do not ca
 """
 from __future__ import annotations
 
-import itertools
 import math
 
 import mpmath
 import numpy as np
 
+from ..quadrature import gauss_hermite_grid
 from ..validation import check_positive, check_vector, check_weights
 from .inputs import checked_covariance, checked_student_nu
 
@@ -45,18 +45,10 @@ def student_scale_moments(nu, orders: int = HIGHEST_ORDER) -> list:
     return [((mpmath.mpf(nu) - 2) / 2) ** j * mpmath.gamma(half - j) / mpmath.gamma(half) for j in range(orders + 1)]
 
 
-def _gauss_hermite(points: int):
-    """Nodes and weights of ``E f(g)``, ``g ~ N(0, 1)``, exact for polynomials of degree ``< 2 points``."""
-    x, w = np.polynomial.hermite_e.hermegauss(points)
-    return x, w / w.sum()
-
-
 def _tensor_expectation(function, variables: int, points: int, orders: int) -> np.ndarray:
     """``[E f^0, ..., E f^orders]`` for ``f`` of ``variables`` iid standard normals (tensor Gauss-Hermite)."""
-    x, w = _gauss_hermite(points)
-    grid = np.array(list(itertools.product(range(points), repeat=variables)))
-    values = function(x[grid])
-    weights = np.prod(w[grid], axis=1)
+    nodes, weights = gauss_hermite_grid(variables, points)
+    values = function(nodes)
     return np.array([np.sum(weights * values ** j) for j in range(orders + 1)])
 
 
