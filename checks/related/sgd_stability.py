@@ -44,7 +44,7 @@ from derivations import related as related_derivations
 from numeric.stability import closed_form, hessians, moment_recursion
 
 from ..framework import DEFAULT_FALSE_FAILURE_BUDGET, Evidence, claim
-from .stability_instances import regular_minimum_problem, stability_cases
+from .stability_instances import stability_cases
 from .stability_threshold_checks import (check_one_step_map, check_regular_minimum, check_threshold_recursion,
                                          check_threshold_simulation)
 
@@ -61,7 +61,8 @@ sgd_stability = claim(
         minimum the range part of the second moment converges to Sigma with (H (+) H - alpha D) Sigma = alpha p P G P,
         G = mean g_i g_i^T.
         """,
-    section="Related results (seed 004)", order=93, equations=("MM eq 12", "MM eq 13", "MM eq 14", "MM eqs 15-16", "MM eqs 17-18"),
+    section="Related results (seed 004)", order=93,
+    equations=("MM eq 12", "MM eq 13", "MM eq 14", "MM eqs 15-16", "MM eqs 17-18"),
     false_failure_budget=DEFAULT_FALSE_FAILURE_BUDGET,
     notes="""
         Normalization: the spec's 1/lambda_max((H(+)H)^+ E[H_B(x)H_B]) and the issue's 2/lambda_max(C^+ D) agree (C =

@@ -5,9 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from checks import stats
-from checks.framework import RunContext
 
-from .core import LEVEL, POWER, calibrate_z_test, matched_size, row, scaled, shape_note
+from .core import LEVEL, calibrate_z_test, matched_size, row, scaled, shape_note
 
 
 def dense_regularizer_rows(size):

@@ -11,7 +11,7 @@ from checks import stats
 from checks.framework import RunContext
 from numeric.montecarlo import Moments
 
-from .core import LEVEL, POWER, row, scaled
+from .core import LEVEL, row, scaled
 
 
 def bounded_rows(size):

@@ -103,9 +103,10 @@ def lemma_2_3_rows(size):
         level = lemma_2_3.ALPHA_PER_SAMPLING_CHECK / 2
         real = [stats.studentized_critical_value(level, 100_000, g, k)["tail"]
                 for g, k in zip(shape["skewness"], shape["excess_kurtosis"])]
+        correction = max(max(t["relative_correction_1"], t["relative_correction_2"]) for t in real)
         note = (f"exact shape: skewness {max(shape['skewness']):.2f}, excess kurtosis "
                 f"{max(shape['excess_kurtosis']):.1f}; at the real size the Edgeworth correction is "
-                f"{max(max(t['relative_correction_1'], t['relative_correction_2']) for t in real):.3f} of the normal tail")
+                f"{correction:.3f} of the normal tail")
         for shaped in (True, False):
             rows.append(calibrate_z_test(
                 f"z-test {'(Edgeworth, exact shape)' if shaped else '(normal quantiles)'}: {case}", "lemma-2.3",

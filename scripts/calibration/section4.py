@@ -17,7 +17,7 @@ from scipy.stats import t as student_t
 from checks import stats
 from checks.framework import RunContext
 
-from .core import LEVEL, POWER, pool_repetitions, row, scaled
+from .core import LEVEL, pool_repetitions, row, scaled
 
 PROJECTED_POOL, DRIFT_POOL = 1024, 3000
 
