@@ -53,7 +53,9 @@ GAUSSIAN_MAX_DEPTH = 8
 ROUNDING = 1e-9
 
 mc_corollary_3 = claim(
-    "mc-corollary-3", "Residual initialization: the reached minimizer is within C kappa of the minimal sharpness, C independent of L and d (Marion & Chizat, Corollary 3)",
+    "mc-corollary-3",
+    ("Residual initialization: the reached minimizer is within C kappa of the minimal sharpness, C independent of L "
+     "and d (Marion & Chizat, Corollary 3)"),
     statement="""
         S_min <= S(W^oo) <= C kappa S_min with C depending only on s; explicitly S(W^oo) / (2 L q a^{2-2/L}) <=
         (Lambda/q) U^4 ||p||^2 / a^{2-2/L} (U bounds the partial products, q = u^T Sigma u <= Lambda); the constant

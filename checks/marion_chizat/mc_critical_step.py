@@ -50,7 +50,8 @@ MAX_ITER = 3000
 SHARPNESS_TOL = 1e-6
 
 mc_critical_step = claim(
-    "mc-critical-step", "GD settles only at minimizers of sharpness <= 2/alpha; critical step 2/S_min (Marion & Chizat, Sec 1, Fig 2)",
+    "mc-critical-step",
+    "GD settles only at minimizers of sharpness <= 2/alpha; critical step 2/S_min (Marion & Chizat, Sec 1, Fig 2)",
     statement="""
         Gradient descent with step alpha converges only to minimizers with S(W_oo) <= 2/alpha (the GD map's Jacobian
         has the eigenvalue 1 - alpha S); above alpha_c = 2/S_min it converges from no initialization, below it

@@ -52,14 +52,17 @@ ROUNDING = 1e-9
 SAMPLES_PER_FLOW = 30
 
 mc_theorem_4 = claim(
-    "mc-theorem-4", "Residual networks with Gaussian initialization: gradient flow converges, each layer moves O(1/L) (Marion & Chizat, Theorem 4)",
+    "mc-theorem-4",
+    ("Residual networks with Gaussian initialization: gradient flow converges, each layer moves O(1/L) (Marion & "
+     "Chizat, Theorem 4)"),
     statement="""
         With W_k(0) = I + s N_k/sqrt(L d), gradient flow converges to a global minimizer and ||W_k^oo - W_k(0)||_F <=
         C sqrt(Lambda (R(W(0)) - R_min)) / (L ||p|| lambda_min) (eq 8); along the flow ||grad R||^2 >= 4 L lambda_min
         ||p||^2 c^4 (R - R_min) (eq 37) with c, U the extreme singular values of partial products (Lemma 3), and eq 8
         holds with C = U^2/c^4.
         """,
-    section="Related results (seed 003)", order=92.5, equations=("MC eq 2", "MC eq 8", "MC eq 37", "MC Lemma 3", "MC Lemma 7", "MC Thm 4"),
+    section="Related results (seed 003)", order=92.5,
+    equations=("MC eq 2", "MC eq 8", "MC eq 37", "MC Lemma 3", "MC Lemma 7", "MC Thm 4"),
     false_failure_budget=DETERMINISTIC,
     notes="""
         Reconstructed: eq 8's form is derived from the proof (path length under PL); C = U^2/c^4 with U, c measured

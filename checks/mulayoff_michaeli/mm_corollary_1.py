@@ -50,7 +50,8 @@ from .instances import regular_minimum
 __all__ = ["mm_corollary_1"]
 
 mm_corollary_1 = claim(
-    "mm-corollary-1", "Limits of distance, loss and gradient norm at a regular minimum (Mulayoff & Michaeli, Theorem 5 and Corollary 1)",
+    "mm-corollary-1",
+    "Limits of distance, loss and gradient norm at a regular minimum (Mulayoff & Michaeli, Theorem 5 and Corollary 1)",
     statement="""
         For alpha < alpha*: lim E[P Delta Delta^T P] = Sigma = alpha p mat((H(+)H - alpha D)^+ vec(P G P)); lim E||P
         Delta||^2 = tr Sigma, lim E[L_2] - L(theta*) = tr(H Sigma)/2, lim E||grad L_2||^2 = tr(H^2 Sigma); linear in

@@ -53,7 +53,8 @@ from .relative_errors import rows_within_tolerance
 __all__ = ["mm_theorem_1"]
 
 mm_theorem_1 = claim(
-    "mm-theorem-1", "Stability of the mean of linearized SGD: bounded iff alpha <= 2/lambda_max(H) (Mulayoff & Michaeli, Thm 1)",
+    "mm-theorem-1",
+    "Stability of the mean of linearized SGD: bounded iff alpha <= 2/lambda_max(H) (Mulayoff & Michaeli, Thm 1)",
     statement="""
         mu_t = E[theta_t - theta*] obeys mu_{t+1} = (I - alpha H) mu_t for every batch size (E[H_B] = H, E[g_B] = 0);
         P_N mu_t = P_N mu_0; limsup ||mu_t|| < inf for every theta_0 iff alpha <= 2/lambda_max(H); mu_t -> P_N mu_0 if
@@ -136,7 +137,8 @@ def check_boundary_search(candidate, prob, batches=(1, 2, 6), rtol=RELATIVE_TOLE
     for B in batches:
         found = linearized_sgd.stability_boundary(
             lambda a: linearized_sgd.log_spectral_radius(linearized_sgd.mean_step_matrix(prob, B, a)) <= 1e-12)
-        rows.append({"B": B, "boundary_by_bisection": found, "candidate": alpha, "relative_error": abs(found / alpha - 1)})
+        rows.append({"B": B, "boundary_by_bisection": found, "candidate": alpha,
+                     "relative_error": abs(found / alpha - 1)})
     return rows_within_tolerance(rows, rtol)
 
 

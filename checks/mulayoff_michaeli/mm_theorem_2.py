@@ -51,14 +51,16 @@ from .instances import interpolating_cases
 __all__ = ["mm_theorem_2"]
 
 mm_theorem_2 = claim(
-    "mm-theorem-2", "Ma & Ying's PSD criterion equals the exact threshold; its necessary conditions are implied and where loose",
+    "mm-theorem-2",
+    "Ma & Ying's PSD criterion equals the exact threshold; its necessary conditions are implied and where loose",
     statement="""
         Bounded second moment iff max_{S PSD, ||S||=1} vec(S)^T E[(I - a H_B)(x)(I - a H_B)] vec(S) <= 1 (eq 11);
         equivalently a <= inf_{S PSD} <S,(H(+)H)S>/<S,DS> = alpha* (Thm 3), so rho(C) <= 1 is not loose; the necessary
         conditions 2/lambda_max(H), eq 15 (S = v v^T), eq 16 (S = I), eq 25 (best rank-one S) are all >= alpha*; eq 25
         is loose iff Thm 3's maximizer has rank >= 2.
         """,
-    section="Related results (seed 004)", order=92.7, equations=("MM eq 10", "MM eq 11", "MM eqs 15-16", "MM eq 25", "MM eqs 89-92"),
+    section="Related results (seed 004)", order=92.7,
+    equations=("MM eq 10", "MM eq 11", "MM eqs 15-16", "MM eq 25", "MM eqs 89-92"),
     false_failure_budget=DETERMINISTIC,
     notes="""
         Reconstructed from Sec 3.3 and App B.8/F: eq 11 read as the PSD-constrained quadratic form (the norm form ||C

@@ -57,7 +57,8 @@ from .relative_errors import rows_within_tolerance
 __all__ = ["mm_theorem_4"]
 
 mm_theorem_4 = claim(
-    "mm-theorem-4", "Regular minima: the range part is mean-square stable iff alpha < alpha* (Mulayoff & Michaeli, Thm 4)",
+    "mm-theorem-4",
+    "Regular minima: the range part is mean-square stable iff alpha < alpha* (Mulayoff & Michaeli, Thm 4)",
     statement="""
         At a regular minimum (PSD H_i, mean_i g_i = 0): E||P_N theta_t||^2 = ||P_N theta_0||^2 + t alpha^2 p tr(P_N G)
         (bounded iff P_N g_i = 0 or B = n); alpha < alpha* => limsup E||P theta_t||^2 < inf; finite => alpha <=
@@ -65,7 +66,8 @@ mm_theorem_4 = claim(
         step). The second moment follows S' = T_alpha(S) + alpha^2 p (mean H_i mu g_i^T + mean g_i mu^T H_i) + alpha^2
         p G.
         """,
-    section="Related results (seed 004)", order=93.4, equations=("MM eq 51", "MM eqs 111-115", "MM eq 116", "MM Lemma 2"),
+    section="Related results (seed 004)", order=93.4,
+    equations=("MM eq 51", "MM eqs 111-115", "MM eq 116", "MM Lemma 2"),
     false_failure_budget=DEFAULT_FALSE_FAILURE_BUDGET,
     notes="""
         Reconstructed from App B.9-B.10: statement 1 as the exact linear growth of the null-space walk (the seed keeps

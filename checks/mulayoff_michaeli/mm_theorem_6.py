@@ -39,7 +39,9 @@ from ..framework import DETERMINISTIC, Evidence, claim
 __all__ = ["mm_theorem_6"]
 
 mm_theorem_6 = claim(
-    "mm-theorem-6", "Symmetric Kronecker systems: symmetric and skew-symmetric eigenbasis, dominant top eigenvalue, PSD top eigenvector (Mulayoff & Michaeli, Thm 6)",
+    "mm-theorem-6",
+    ("Symmetric Kronecker systems: symmetric and skew-symmetric eigenbasis, dominant top eigenvalue, PSD top "
+     "eigenvector (Mulayoff & Michaeli, Thm 6)"),
     statement="""
         For symmetric A_k and M = sum_k w_k A_k (x) A_k (w_k >= 0): (1) M has a complete eigenbasis of vectorized
         symmetric or skew-symmetric matrices; (2) lambda_max(M) = rho(M); (3) some top eigenvector is a PSD matrix.

@@ -43,7 +43,8 @@ IMBALANCE_FACTOR = 3.0
 EIGVALSH_ROUNDING = 10 * np.finfo(float).eps
 
 sharpness_gradient_flow = claim(
-    "sharpness-gradient-flow", "Gradient flow from small initialization ends near the flattest minimizer (Marion & Chizat, Cor 2)",
+    "sharpness-gradient-flow",
+    "Gradient flow from small initialization ends near the flattest minimizer (Marion & Chizat, Cor 2)",
     statement="""
         Gradient flow dW/dt = -grad R from small initialization converges to a minimizer whose sharpness is at most
         (Lambda/(u^T Sigma u) + L - 1)/L <= kappa(Sigma) times the lower bound 2 L (w*^T Sigma w*)/a^{2/L}; it ends at

@@ -31,7 +31,8 @@ from .measurement_cache import cached_measurement
 __all__ = ["ssam_sharpness", "check_ssam_sharpness", "derived_statement"]
 
 ssam_sharpness = claim(
-    "ssam-sharpness", "S-SAM's stable critical points are flatter than every minimizer of L (connects seeds 003/004 to Thm 3.1b)",
+    "ssam-sharpness",
+    "S-SAM's stable critical points are flatter than every minimizer of L (connects seeds 003/004 to Thm 3.1b)",
     statement="""
         At every local minimum of L_R with all coordinates nonzero (Theorem 3.1b), the sharpness of L and of L_R
         satisfy S(L) <= S(L_R) < 2 L max_h |w*_h|^{2-2/L} (the minimal sharpness of L's minimizers); the ratio

@@ -236,8 +236,9 @@ def _check_noisy_means(ctx, claimed):
     tests = {k: assert_means_equal(moments[k], claimed[k], alpha=design.NOMINAL_ALPHA / len(moments)) for k in moments}
     for k, (_, detail) in tests.items():
         detail["tails"] = tails[k]
-        detail["edgeworth_inflation"] = design.edgeworth_inflation(tails[k]["skewness_max"], tails[k]["excess_kurtosis_max"],
-                                                            m, detail["z_critical"])
+        detail["edgeworth_inflation"] = design.edgeworth_inflation(tails[k]["skewness_max"],
+                                                                   tails[k]["excess_kurtosis_max"], m,
+                                                                   detail["z_critical"])
     inflation = max(t[1]["edgeworth_inflation"] for t in tests.values())
     passed = all(t[0] for t in tests.values())
     detail = {"setting": {"L": 3, "d": 3, "eta": MONTE_CARLO_ETA, "n_data": 4, "data": "Hadamard, +-1"},

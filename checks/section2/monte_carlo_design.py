@@ -96,5 +96,5 @@ def near_miss_record(name: str, passed: bool, entries: int, shift: float, z_crit
     failure probability (union over the entries of ``1 - miss``, times the Edgeworth ``inflation`` of the tails)."""
     failure = entries * (1 - miss_probability(shift, z_critical)) * inflation
     return {"name": "MC: " + name, "passed": passed, "shift_in_standard_errors": shift, **extra,
-            "failure_probability": failure, "distance_from_boundary": f"{NEAR_MISS_FRACTION:g} x detectable discrepancy",
-            "edgeworth_inflation": inflation}
+            "failure_probability": failure, "edgeworth_inflation": inflation,
+            "distance_from_boundary": f"{NEAR_MISS_FRACTION:g} x detectable discrepancy"}

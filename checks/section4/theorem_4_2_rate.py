@@ -48,7 +48,8 @@ from .lemma_C_1 import proven_constant
 __all__ = ["theorem_4_2_rate"]
 
 theorem_4_2_rate = claim(
-    "theorem-4.2-rate", "GD on L_R with a constant step under the bound: min_{j<k} ||grad L_R(W(j))||^2 <= L_R(W(0))/(delta alpha k)",
+    "theorem-4.2-rate",
+    "GD on L_R with a constant step under the bound: min_{j<k} ||grad L_R(W(j))||^2 <= L_R(W(0))/(delta alpha k)",
     statement="""
         For GD on L_R with constant alpha <= 2(1-delta)/M (M bounds ||Hess L_R|| on {L_R <= L_R(W(0))}): min_{j<k}
         ||grad L_R(W(j))||^2 <= L_R(W(0)) / (delta alpha k) for every k >= 1. The constant 1 is sharp for runs
